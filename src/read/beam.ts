@@ -1,0 +1,270 @@
+/**
+ * The `.beam` container: IFF chunks, the atom, import and export tables, and `beam_lib:md5/1`.
+ *
+ * `parseBeam` only walks the chunk headers; every table is decoded on first use, so hashing
+ * a module touches nothing but the hashed chunks' bytes.
+ */
+import { createHash } from "node:crypto";
+import { gunzipSync } from "node:zlib";
+import { inflateSync } from "node:zlib";
+import { GenAppupError } from "../errors.js";
+import { decodeEtf } from "./etf.js";
+import { atomsOf, elementsOf, isAtom, type Term } from "./term.js";
+
+export type Mfa = readonly [module: string, fun: string, arity: number];
+export type FunArity = readonly [fun: string, arity: number];
+
+/**
+ * The chunks `beam_lib:md5/1` hashes, in its order (not the file's). `Recs` exists only in
+ * OTP 29+ beams, where it is hashed. `DbgB` (OTP 28's +beam_debug_info) is hashed by OTP 29
+ * but not by OTP 28; we follow OTP 28, the newest release.
+ */
+const MD5_CHUNKS = ["Atom", "AtU8", "Code", "StrT", "ImpT", "ExpT", "FunT", "LitT", "Meta", "Recs"];
+const MANDATORY = ["Code", "ExpT", "ImpT", "StrT"];
+
+export class Beam {
+  private atomTable?: string[];
+  private attrs?: Term;
+
+  constructor(
+    readonly file: string,
+    /** Chunk data by id (views into the file's bytes; padding excluded). */
+    readonly chunks: ReadonlyMap<string, Uint8Array>,
+    /** Chunk ids in file order. */
+    readonly order: readonly string[],
+  ) {}
+
+  private fail(detail: string): never {
+    throw new GenAppupError(this.file, detail);
+  }
+
+  chunk(id: string): Uint8Array {
+    return this.chunks.get(id) ?? this.fail(`no ${id} chunk`);
+  }
+
+  /** The module name: atom #1. */
+  get module(): string {
+    return this.atoms[0] ?? this.fail("empty atom table");
+  }
+
+  /** The atom table (index 0 here is atom #1 of the file). */
+  get atoms(): string[] {
+    this.atomTable ??= this.chunks.has("AtU8")
+      ? readAtoms(this.chunk("AtU8"), true, this.file)
+      : readAtoms(this.chunk("Atom"), false, this.file);
+    return this.atomTable;
+  }
+
+  /** `beam_lib:md5/1`, as 32 lowercase hex digits. */
+  get md5(): string {
+    for (const id of MANDATORY) if (!this.chunks.has(id)) this.fail(`no ${id} chunk, which beam_lib:md5 requires`);
+    if (!this.chunks.has("AtU8") && !this.chunks.has("Atom")) this.fail("no atom table (AtU8 or Atom chunk)");
+    const h = createHash("md5");
+    for (const id of MD5_CHUNKS) {
+      const data = this.chunks.get(id);
+      if (data) h.update(id === "FunT" ? zeroOldUniq(data) : data);
+    }
+    return h.digest("hex");
+  }
+
+  get exports(): FunArity[] {
+    return this.funTable("ExpT");
+  }
+
+  get locals(): FunArity[] {
+    return this.chunks.has("LocT") ? this.funTable("LocT") : [];
+  }
+
+  get imports(): Mfa[] {
+    const b = this.chunk("ImpT");
+    return this.table(b, 12, (at) => [this.atom(b, at), this.atom(b, at + 4), u32(b, at + 8)] as const);
+  }
+
+  /** The raw `Attr` list (`[{Name, Value}]`), or `[]` when it was stripped. */
+  get attributes(): Term {
+    this.attrs ??= this.chunks.has("Attr") ? this.etf("Attr") : { t: "list", v: [] };
+    return this.attrs;
+  }
+
+  /** Values of every attribute named `name`, concatenated (as `beam_lib` merges duplicates). */
+  attribute(name: string): Term[] {
+    const out: Term[] = [];
+    for (const a of elementsOf(this.attributes) ?? []) {
+      if (a.t === "tuple" && a.v.length === 2 && isAtom(a.v[0], name)) out.push(...(elementsOf(a.v[1]) ?? [a.v[1]!]));
+    }
+    return out;
+  }
+
+  /** `behaviour` and `behavior` attributes: `gen_server`, `Elixir.GenServer`, ... */
+  get behaviours(): string[] {
+    const names = [...this.attribute("behaviour"), ...this.attribute("behavior")];
+    return [...new Set(atomsOf({ t: "list", v: names.filter((n) => n.t === "atom") }) ?? [])];
+  }
+
+  /** The `vsn` attribute: the user's `-vsn`, or the compiler's md5 integer; undefined when stripped. */
+  get vsn(): Term | undefined {
+    return this.attribute("vsn")[0];
+  }
+
+  /** The `-on_load` function, if any. */
+  get onLoad(): FunArity | undefined {
+    const f = this.attribute("on_load")[0];
+    if (f?.t === "tuple" && f.v[0]?.t === "atom" && f.v[1]?.t === "int") return [f.v[0].v, Number(f.v[1].v)];
+    return undefined;
+  }
+
+  /** Whether the module calls `erlang:load_nif/2`. */
+  get loadsNif(): boolean {
+    return this.imports.some(([m, f, a]) => m === "erlang" && f === "load_nif" && a === 2);
+  }
+
+  /** `CInf`: compiler version and options, when not stripped. */
+  get compileInfo(): Term | undefined {
+    return this.chunks.has("CInf") ? this.etf("CInf") : undefined;
+  }
+
+  /** `Meta` (OTP 25+): enabled features. */
+  get meta(): Term | undefined {
+    return this.chunks.has("Meta") ? this.etf("Meta") : undefined;
+  }
+
+  /** The literal table (`LitT`): zlib-compressed before OTP 28, stored plain when its size field is 0. */
+  get literals(): Term[] {
+    if (!this.chunks.has("LitT")) return [];
+    const raw = this.chunk("LitT");
+    const size = u32(raw, 0, this.file);
+    let table: Uint8Array;
+    if (size === 0) table = raw.subarray(4);
+    else {
+      try {
+        table = inflateSync(raw.subarray(4), { maxOutputLength: size });
+      } catch {
+        this.fail("LitT chunk does not inflate");
+      }
+      if (table.length !== size) this.fail(`LitT inflates to ${table.length} bytes, its header says ${size}`);
+    }
+    const out: Term[] = [];
+    let at = 4;
+    for (let n = u32(table, 0, this.file); n > 0; n--) {
+      const len = u32(table, at, this.file);
+      if (at + 4 + len > table.length) this.fail("LitT literal runs past the table");
+      out.push(this.decode("LitT", table.subarray(at + 4, at + 4 + len)));
+      at += 4 + len;
+    }
+    return out;
+  }
+
+  private etf(id: string): Term {
+    return this.decode(id, this.chunk(id));
+  }
+
+  private decode(id: string, data: Uint8Array): Term {
+    try {
+      return decodeEtf(data);
+    } catch (e) {
+      return this.fail(`${id} chunk: ${e instanceof GenAppupError ? e.detail : String(e)}`);
+    }
+  }
+
+  private atom(b: Uint8Array, at: number): string {
+    const i = u32(b, at, this.file);
+    return this.atoms[i - 1] ?? this.fail(`atom index ${i} is outside the atom table`);
+  }
+
+  private funTable(id: string): FunArity[] {
+    const b = this.chunk(id);
+    return this.table(b, 12, (at) => [this.atom(b, at), u32(b, at + 4)] as const);
+  }
+
+  private table<T>(b: Uint8Array, width: number, entry: (at: number) => T): T[] {
+    const n = u32(b, 0, this.file);
+    if (4 + n * width > b.length) this.fail(`table of ${n} entries is longer than its chunk`);
+    const out: T[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = entry(4 + i * width);
+    return out;
+  }
+}
+
+/** Walks the IFF form. Accepts whole-file gzip (beam_lib:strip, erlc +compressed). */
+export function parseBeam(bytes: Uint8Array, file: string): Beam {
+  const data = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzip(bytes, file) : bytes;
+  if (data.length < 12 || ascii(data, 0) !== "FOR1" || ascii(data, 8) !== "BEAM") {
+    throw new GenAppupError(file, "not a BEAM file (no FOR1/BEAM header)");
+  }
+  const end = Math.min(8 + u32(data, 4, file), data.length);
+  const chunks = new Map<string, Uint8Array>();
+  const order: string[] = [];
+  for (let pos = 12; pos < end; ) {
+    if (pos + 8 > end) throw new GenAppupError(file, `truncated chunk header at byte ${pos}`);
+    const id = ascii(data, pos);
+    const size = u32(data, pos + 4, file);
+    if (pos + 8 + size > end) {
+      throw new GenAppupError(file, `chunk ${JSON.stringify(id)} at byte ${pos} claims ${size} bytes, only ${end - pos - 8} remain`);
+    }
+    if (!chunks.has(id)) order.push(id);
+    chunks.set(id, data.subarray(pos + 8, pos + 8 + size));
+    pos += 8 + ((size + 3) & ~3);
+  }
+  return new Beam(file, chunks, order);
+}
+
+function gunzip(bytes: Uint8Array, file: string): Uint8Array {
+  try {
+    return gunzipSync(bytes);
+  } catch {
+    throw new GenAppupError(file, "gzip-compressed beam does not decompress (truncated or corrupt)");
+  }
+}
+
+function readAtoms(b: Uint8Array, utf8: boolean, file: string): string[] {
+  const decoder = new TextDecoder(utf8 ? "utf-8" : "latin1");
+  const raw = u32(b, 0, file) | 0;
+  // OTP 28 writes a negative count and compact-encoded lengths (atoms up to 1020 bytes).
+  const compact = raw < 0;
+  const n = Math.abs(raw);
+  const atoms: string[] = new Array(n);
+  let at = 4;
+  for (let i = 0; i < n; i++) {
+    let len: number;
+    if (compact) [len, at] = compactLength(b, at, file);
+    else {
+      if (at >= b.length) throw new GenAppupError(file, "atom table is truncated");
+      len = b[at++]!;
+    }
+    if (at + len > b.length) throw new GenAppupError(file, "atom table is truncated");
+    atoms[i] = decoder.decode(b.subarray(at, at + len));
+    at += len;
+  }
+  return atoms;
+}
+
+/** A `tag_u` value in the compact term encoding, as the loader reads atom lengths. */
+function compactLength(b: Uint8Array, at: number, file: string): [number, number] {
+  const bad = (): never => {
+    throw new GenAppupError(file, `bad compact-encoded atom length at byte ${at} of the atom table`);
+  };
+  const b0 = b[at] ?? bad();
+  if ((b0 & 7) !== 0) bad();
+  if ((b0 & 0x08) === 0) return [b0 >> 4, at + 1];
+  if ((b0 & 0x10) === 0) return [((b0 >> 5) << 8) | (b[at + 1] ?? bad()), at + 2];
+  const n = (b0 >> 5) + 2;
+  if (n > 8) bad(); // longer forms never occur for atom lengths
+  let v = 0;
+  for (let i = 1; i <= n; i++) v = v * 256 + (b[at + i] ?? bad());
+  return [v, at + 1 + n];
+}
+
+function zeroOldUniq(funt: Uint8Array): Uint8Array {
+  const copy = Uint8Array.from(funt);
+  for (let off = 4; off + 24 <= copy.length; off += 24) copy.fill(0, off + 20, off + 24);
+  return copy;
+}
+
+function ascii(b: Uint8Array, at: number): string {
+  return String.fromCharCode(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!);
+}
+
+function u32(b: Uint8Array, at: number, file = ""): number {
+  if (at + 4 > b.length) throw new GenAppupError(file, "unexpected end of data");
+  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+}

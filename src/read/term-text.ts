@@ -1,0 +1,373 @@
+/**
+ * Erlang term text, as `file:consult/1` reads it: `.app`, `.rel`, `.appup`, `relup`, `RELEASES`,
+ * `.script`, `sys.config`.
+ *
+ * The grammar is typescript-parsec; the lexer is our own single pass, because the library's
+ * lexer re-slices the input at every token (quadratic on large `.script` and relup files), and
+ * so is `many`, because its `rep_sc` copies the accumulated list at every element.
+ */
+import {
+  alt_sc, apply, expectEOF, expectSingleResult, kleft, kmid, kright, opt_sc, rule, seq, tok,
+  type Parser, type ParserOutput, type Token, type TokenPosition,
+} from "typescript-parsec";
+import { GenAppupError } from "../errors.js";
+import type { Term } from "./term.js";
+
+enum K {
+  Atom, Var, Str, Char, Int, Float, Fun, Dot,
+  LBrace, RBrace, LBrack, RBrack, Bar, Comma, MapOpen, Arrow, BinOpen, BinClose, Slash, Colon, Minus, Plus,
+}
+
+/** A token with its decoded value (atom name, code points, integer or float). */
+interface Tok extends Token<K> {
+  readonly value: string | number[] | bigint | number;
+  next: Tok | undefined;
+}
+
+/** Parses every `Term.` form of a consult file. */
+export function parseTerms(text: string, file: string): Term[] {
+  const first = lex(text, file);
+  let out: ParserOutput<K, Term[]>;
+  try {
+    out = expectEOF(FORMS.parse(first));
+  } catch (e) {
+    throw new GenAppupError(file, e instanceof Error ? e.message : String(e));
+  }
+  if (!out.successful) throw new GenAppupError(file, `${where(out.error.pos)}: ${describe(out.error.message, out.error.pos, first)}`);
+  return expectSingleResult(out);
+}
+
+/** Parses a file that must hold exactly one term (`.app`, `.rel`, `.appup`, `relup`). */
+export function parseOneTerm(text: string, file: string): Term {
+  const terms = parseTerms(text, file);
+  if (terms.length !== 1) throw new GenAppupError(file, `expected one term, found ${terms.length}`);
+  return terms[0]!;
+}
+
+/** Decodes a consult file's bytes: UTF-8 unless a `coding: latin-1` comment says otherwise. */
+export function decodeConsultFile(bytes: Uint8Array, file: string): string {
+  const head = new TextDecoder("latin1").decode(bytes.subarray(0, 200)).split("\n").slice(0, 2).join("\n");
+  if (/coding\s*[:=]\s*(latin-1|iso-8859-1)/i.test(head)) return new TextDecoder("latin1").decode(bytes);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new GenAppupError(file, "is not valid UTF-8 and declares no latin-1 coding");
+  }
+}
+
+function where(pos: TokenPosition | undefined): string {
+  return pos ? `line ${pos.rowBegin}, column ${pos.columnBegin}` : "at the end";
+}
+
+function describe(message: string, pos: TokenPosition | undefined, first: Tok | undefined): string {
+  if (!pos) return first ? "unexpected end of input (missing `.` or a closing bracket?)" : message;
+  for (let t = first; t; t = t.next) {
+    if (t.pos.index === pos.index) {
+      if (t.kind === K.Var) return `variable ${t.text} is not allowed in a term file`;
+      return `syntax error before ${JSON.stringify(t.text)}`;
+    }
+  }
+  return message;
+}
+
+// ---- grammar ------------------------------------------------------------------------------
+
+/** Like rep_sc, but linear: appends to one array and keeps the first candidate. */
+function many<T>(p: Parser<K, T>): Parser<K, T[]> {
+  return {
+    parse(token) {
+      const items: T[] = [];
+      let next = token;
+      let error;
+      for (;;) {
+        const out = p.parse(next);
+        if (!out.successful || out.candidates.length === 0) {
+          error = out.error;
+          break;
+        }
+        items.push(out.candidates[0]!.result);
+        next = out.candidates[0]!.nextToken;
+      }
+      return { successful: true, candidates: [{ firstToken: token, nextToken: next, result: items }], error };
+    },
+  };
+}
+
+function sepBy<T>(p: Parser<K, T>, sep: K): Parser<K, T[]> {
+  return apply(seq(p, many(kright(tok(sep), p))), ([h, t]) => (t.unshift(h), t));
+}
+
+const value = <V>(kind: K) => apply(tok(kind), (t) => (t as Tok).value as V);
+
+const TERM = rule<K, Term>();
+const FORMS = many(kleft(TERM, tok(K.Dot)));
+
+const int: Parser<K, bigint> = apply(seq(opt_sc(alt_sc(tok(K.Minus), tok(K.Plus))), alt_sc(value<bigint>(K.Int), apply(value<number>(K.Char), BigInt))),
+  ([sign, v]) => (sign?.kind === K.Minus ? -v : v));
+const float: Parser<K, number> = apply(seq(opt_sc(alt_sc(tok(K.Minus), tok(K.Plus))), value<number>(K.Float)),
+  ([sign, v]) => (sign?.kind === K.Minus ? -v : v));
+const string = apply(seq(value<number[]>(K.Str), many(value<number[]>(K.Str))), ([h, t]) => h.concat(...t));
+const atom = value<string>(K.Atom);
+
+const listTerm = apply(
+  kmid(tok(K.LBrack), opt_sc(seq(sepBy(TERM, K.Comma), opt_sc(kright(tok(K.Bar), TERM)))), tok(K.RBrack)),
+  (body): Term => {
+    if (!body) return { t: "list", v: [] };
+    const [v, tail] = body;
+    if (!tail || (tail.t === "list" && tail.v.length === 0)) return { t: "list", v };
+    if (tail.t === "list") return tail.tail ? { t: "list", v: v.concat(tail.v), tail: tail.tail } : { t: "list", v: v.concat(tail.v) };
+    return { t: "list", v, tail };
+  },
+);
+const tupleTerm = apply(kmid(tok(K.LBrace), opt_sc(sepBy(TERM, K.Comma)), tok(K.RBrace)), (v): Term => ({ t: "tuple", v: v ?? [] }));
+const pair = seq(TERM, kright(tok(K.Arrow), TERM));
+const mapTerm = apply(kmid(tok(K.MapOpen), opt_sc(sepBy(pair, K.Comma)), tok(K.RBrace)), (v): Term => ({ t: "map", v: v ?? [] }));
+const funTerm = apply(seq(kright(tok(K.Fun), atom), kright(tok(K.Colon), atom), kright(tok(K.Slash), value<bigint>(K.Int))),
+  ([m, f, a]): Term => ({ t: "fun", m, f, a: Number(a) }));
+
+type SegValue = { kind: "int"; v: bigint } | { kind: "float"; v: number } | { kind: "str"; v: number[] };
+const segValue: Parser<K, SegValue> = alt_sc(
+  apply(string, (v): SegValue => ({ kind: "str", v })),
+  apply(float, (v): SegValue => ({ kind: "float", v })),
+  apply(int, (v): SegValue => ({ kind: "int", v })),
+);
+const typeSpec = apply(seq(atom, opt_sc(kright(tok(K.Colon), value<bigint>(K.Int)))), ([name, n]) => (n === undefined ? name : `${name}:${n}`));
+const segment = seq(segValue, opt_sc(kright(tok(K.Colon), value<bigint>(K.Int))), opt_sc(kright(tok(K.Slash), sepBy(typeSpec, K.Minus))));
+const binTerm = apply(kmid(tok(K.BinOpen), opt_sc(sepBy(segment, K.Comma)), tok(K.BinClose)), (segs) => buildBinary(segs ?? []));
+
+TERM.setPattern(
+  alt_sc(
+    apply(atom, (v): Term => ({ t: "atom", v })),
+    apply(float, (v): Term => ({ t: "float", v })),
+    apply(int, (v): Term => ({ t: "int", v })),
+    apply(string, (v): Term => ({ t: "list", v: v.map((c) => ({ t: "int", v: BigInt(c) })) })),
+    listTerm, tupleTerm, mapTerm, binTerm, funTerm,
+  ),
+);
+
+// ---- bit syntax: the subset `erl_parse:normalise` evaluates for literal segments -----------
+
+function buildBinary(segs: [SegValue, bigint | undefined, string[] | undefined][]): Term {
+  const bits: number[] = [];
+  const push = (v: bigint, size: number, little: boolean) => {
+    const bytesLE = little && size % 8 === 0;
+    if (bytesLE) {
+      for (let i = 0; i < size / 8; i++) pushBits(bits, (v >> BigInt(8 * i)) & 0xffn, 8);
+    } else pushBits(bits, v, size);
+  };
+  for (const [val, size, specs = []] of segs) {
+    const little = specs.includes("little");
+    const type = specs.find((s) => ["integer", "float", "utf8", "utf16", "utf32", "binary", "bytes", "bitstring", "bits"].includes(s)) ?? (val.kind === "float" ? "float" : "integer");
+    const unit = Number(specs.find((s) => s.startsWith("unit:"))?.slice(5) ?? 1);
+    const codes = val.kind === "str" ? val.v.map(BigInt) : val.kind === "int" ? [val.v] : [];
+    if (type.startsWith("utf")) {
+      for (const c of codes) for (const b of encodeUtf(Number(c), type, little)) pushBits(bits, BigInt(b), 8);
+    } else if (type === "float") {
+      const n = Number(size ?? 64n) * unit;
+      if (n !== 64 && n !== 32) throw new Error(`float segment of ${n} bits`);
+      const buf = new DataView(new ArrayBuffer(n / 8));
+      const f = val.kind === "float" ? val.v : Number(val.kind === "int" ? val.v : 0n);
+      if (n === 64) buf.setFloat64(0, f, little);
+      else buf.setFloat32(0, f, little);
+      for (let i = 0; i < n / 8; i++) pushBits(bits, BigInt(buf.getUint8(i)), 8);
+    } else if (type === "integer") {
+      const n = Number(size ?? 8n) * unit;
+      for (const c of codes) push(BigInt.asUintN(n, c), n, little);
+    } else {
+      throw new Error(`binary segment type ${type} is not a literal`);
+    }
+  }
+  const v = new Uint8Array(Math.ceil(bits.length / 8));
+  bits.forEach((b, i) => (v[i >> 3]! |= b << (7 - (i & 7))));
+  const rem = bits.length % 8;
+  return rem === 0 ? { t: "bin", v } : { t: "bin", v, bits: rem };
+}
+
+function pushBits(out: number[], v: bigint, size: number): void {
+  for (let i = size - 1; i >= 0; i--) out.push(Number((v >> BigInt(i)) & 1n));
+}
+
+function encodeUtf(c: number, type: string, little: boolean): number[] {
+  if (type === "utf8") return Array.from(new TextEncoder().encode(String.fromCodePoint(c)));
+  if (type === "utf32") {
+    const b = [(c >>> 24) & 255, (c >>> 16) & 255, (c >>> 8) & 255, c & 255];
+    return little ? b.reverse() : b;
+  }
+  const s = String.fromCodePoint(c);
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const u = s.charCodeAt(i);
+    out.push(...(little ? [u & 255, u >> 8] : [u >> 8, u & 255]));
+  }
+  return out;
+}
+
+// ---- lexer (erl_scan's rules for the tokens a term file can hold) --------------------------
+
+const PUNCT: [string, K][] = [
+  ["#{", K.MapOpen], ["=>", K.Arrow], ["<<", K.BinOpen], [">>", K.BinClose],
+  ["{", K.LBrace], ["}", K.RBrace], ["[", K.LBrack], ["]", K.RBrack], ["|", K.Bar], [",", K.Comma],
+  ["/", K.Slash], [":", K.Colon], ["-", K.Minus], ["+", K.Plus],
+];
+const NUMBER = /(\d(?:_?\d)*)(?:#([0-9a-zA-Z](?:_?[0-9a-zA-Z])*)|(\.\d(?:_?\d)*(?:[eE][+-]?\d(?:_?\d)*)?))?/y;
+const NAME = /[a-zß-öø-ÿA-ZÀ-ÖØ-Þ0-9_@]*/y;
+const SIMPLE_ESCAPES: Record<string, number> = { b: 8, d: 127, e: 27, f: 12, n: 10, r: 13, s: 32, t: 9, v: 11 };
+// `maybe` and `else` are absent: OTP 25 and 26 read them as plain atoms, and older tools wrote them bare.
+const RESERVED = new Set(
+  "after begin case try cond catch andalso orelse end if let of receive when bnot not div rem band and bor bxor bsl bsr or xor".split(" "),
+);
+
+function lex(text: string, file: string): Tok | undefined {
+  let head: Tok | undefined;
+  let last: Tok | undefined;
+  let pos = 0, row = 1, lineStart = 0;
+  const fail = (msg: string, at = pos): never => {
+    const before = text.slice(0, at);
+    const line = before.split("\n").length;
+    throw new GenAppupError(file, `line ${line}, column ${at - before.lastIndexOf("\n")}: ${msg}`);
+  };
+  let startRow = 1, startCol = 1;
+  const emit = (kind: K, start: number, value: Tok["value"]) => {
+    const p: TokenPosition = { index: start, rowBegin: startRow, columnBegin: startCol, rowEnd: row, columnEnd: pos - lineStart + 1 };
+    const t: Tok = { kind, text: text.slice(start, pos), pos: p, next: undefined, value };
+    if (last) last.next = t;
+    else head = t;
+    last = t;
+  };
+  const newlines = (from: number, to: number) => {
+    for (let i = from; i < to; i++) if (text.charCodeAt(i) === 10) (row++, (lineStart = i + 1));
+  };
+
+  while (pos < text.length) {
+    const c = text[pos]!;
+    if (c === "%") {
+      const nl = text.indexOf("\n", pos);
+      pos = nl < 0 ? text.length : nl;
+      continue;
+    }
+    if (/\s/.test(c)) {
+      if (c === "\n") (row++, (lineStart = pos + 1));
+      pos++;
+      continue;
+    }
+    const start = pos;
+    startRow = row;
+    startCol = pos - lineStart + 1;
+    if (c === "'" || c === '"') {
+      const [chars, end] = scanQuoted(text, pos + 1, c, fail);
+      newlines(pos, end);
+      pos = end;
+      if (c === "'") emit(K.Atom, start, String.fromCodePoint(...chars));
+      else emit(K.Str, start, chars);
+      continue;
+    }
+    if (c === "$") {
+      if (pos + 1 >= text.length) fail("`$` at the end of input");
+      let code: number;
+      if (text[pos + 1] === "\\") [code, pos] = scanEscape(text, pos + 2, fail);
+      else {
+        code = text.codePointAt(pos + 1)!;
+        pos += code > 0xffff ? 3 : 2;
+      }
+      emit(K.Char, start, code);
+      continue;
+    }
+    if (c >= "0" && c <= "9") {
+      NUMBER.lastIndex = pos;
+      const m = NUMBER.exec(text)!;
+      pos = NUMBER.lastIndex;
+      const digits = m[1]!.replaceAll("_", "");
+      if (m[3]) emit(K.Float, start, Number(digits + m[3].replaceAll("_", "")));
+      else if (m[2]) emit(K.Int, start, parseBased(m[2].replaceAll("_", ""), Number(digits), () => fail(`bad based integer ${m[0]}`, start)));
+      else emit(K.Int, start, BigInt(digits));
+      continue;
+    }
+    if (c === "." && (pos + 1 >= text.length || /[\s%]/.test(text[pos + 1]!))) {
+      pos++;
+      emit(K.Dot, start, ".");
+      continue;
+    }
+    if (/[a-zß-öø-ÿ]/.test(c) || /[A-ZÀ-ÖØ-Þ_]/.test(c)) {
+      NAME.lastIndex = pos + 1;
+      NAME.exec(text);
+      pos = NAME.lastIndex;
+      const name = text.slice(start, pos);
+      if (/[A-ZÀ-ÖØ-Þ_]/.test(c)) emit(K.Var, start, name);
+      else if (name === "fun") emit(K.Fun, start, name);
+      else if (RESERVED.has(name)) fail(`reserved word ${name} cannot be an unquoted atom`, start);
+      else emit(K.Atom, start, name);
+      continue;
+    }
+    const p = PUNCT.find(([s]) => text.startsWith(s, pos));
+    if (!p) fail(`unexpected character ${JSON.stringify(c)}`);
+    pos += p![0].length;
+    emit(p![1], start, p![0]);
+  }
+  return head;
+}
+
+function parseBased(digits: string, base: number, bad: () => never): bigint {
+  if (base < 2 || base > 36) bad();
+  let v = 0n;
+  for (const d of digits.toLowerCase()) {
+    const n = parseInt(d, 36);
+    if (n >= base) bad();
+    v = v * BigInt(base) + BigInt(n);
+  }
+  return v;
+}
+
+type Fail = (msg: string, at?: number) => never;
+
+function scanQuoted(text: string, pos: number, quote: string, fail: Fail): [number[], number] {
+  const chars: number[] = [];
+  const start = pos - 1;
+  while (pos < text.length) {
+    const ch = text[pos]!;
+    if (ch === quote) return [chars, pos + 1];
+    if (ch === "\\") {
+      let code: number;
+      [code, pos] = scanEscape(text, pos + 1, fail);
+      chars.push(code);
+    } else {
+      const code = text.codePointAt(pos)!;
+      chars.push(code);
+      pos += code > 0xffff ? 2 : 1;
+    }
+  }
+  return fail(`unterminated ${quote === "'" ? "quoted atom" : "string"}`, start);
+}
+
+/** One escape sequence after a backslash: returns the code point and the position after it. */
+function scanEscape(text: string, pos: number, fail: Fail): [number, number] {
+  const c = text[pos];
+  if (c === undefined) return fail("backslash at the end of input");
+  if (/[0-7]/.test(c)) {
+    const m = /[0-7]{1,3}/y;
+    m.lastIndex = pos;
+    const oct = m.exec(text)![0];
+    return [parseInt(oct, 8), pos + oct.length];
+  }
+  if (c === "x") {
+    if (text[pos + 1] === "{") {
+      const end = text.indexOf("}", pos + 2);
+      const hex = end < 0 ? "" : text.slice(pos + 2, end);
+      if (!/^[0-9a-fA-F]+$/.test(hex) || parseInt(hex, 16) > 0x10ffff) fail(`bad escape \\x{${hex}}`, pos);
+      return [parseInt(hex, 16), end + 1];
+    }
+    const hex = text.slice(pos + 1, pos + 3);
+    if (!/^[0-9a-fA-F]{2}$/.test(hex)) fail("bad escape \\x: expected two hex digits", pos);
+    return [parseInt(hex, 16), pos + 3];
+  }
+  if (c === "^") {
+    const ctl = text[pos + 1];
+    if (ctl === undefined) return fail("bad escape \\^ at the end of input", pos);
+    if (ctl === "?") return [127, pos + 2];
+    const code = ctl.charCodeAt(0);
+    if ((code >= 64 && code <= 95) || (code >= 97 && code <= 122)) return [code & 31, pos + 2];
+    return fail(`bad control escape \\^${ctl}`, pos);
+  }
+  if (c in SIMPLE_ESCAPES) return [SIMPLE_ESCAPES[c]!, pos + 1];
+  const code = text.codePointAt(pos)!;
+  return [code, pos + (code > 0xffff ? 2 : 1)];
+}
