@@ -5,9 +5,9 @@
  * a module touches nothing but the hashed chunks' bytes.
  */
 import { createHash } from "node:crypto";
-import { gunzipSync } from "node:zlib";
-import { inflateSync } from "node:zlib";
+import { gunzipSync, inflateSync } from "node:zlib";
 import { GenAppupError } from "../errors.js";
+import { findOnLoad } from "./code.js";
 import { decodeEtf } from "./etf.js";
 import { atomsOf, elementsOf, isAtom, type Term } from "./term.js";
 
@@ -106,11 +106,9 @@ export class Beam {
     return this.attribute("vsn")[0];
   }
 
-  /** The `-on_load` function, if any. */
+  /** The `-on_load` function, if any (found in the code: the compiler keeps no attribute for it). */
   get onLoad(): FunArity | undefined {
-    const f = this.attribute("on_load")[0];
-    if (f?.t === "tuple" && f.v[0]?.t === "atom" && f.v[1]?.t === "int") return [f.v[0].v, Number(f.v[1].v)];
-    return undefined;
+    return findOnLoad(this.chunk("Code"), this.atoms, this.file);
   }
 
   /** Whether the module calls `erlang:load_nif/2`. */

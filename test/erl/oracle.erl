@@ -1,0 +1,132 @@
+%% The Erlang side of gen-appup's differential tests: OTP itself computes what our
+%% TypeScript readers and printer must reproduce. Each function is run with
+%% `erl -noshell -run oracle F Args... -s init stop` and reads or writes plain files.
+-module(oracle).
+-export([md5/1, strip_copies/1, etf_corpus/1, consult_dump/1, consult_check/1, format_terms/1]).
+
+%% md5([ListFile, OutFile]): one "md5hex path" line per beam listed in ListFile.
+md5([ListFile, OutFile]) ->
+    Lines = [begin
+                 {ok, {_, M}} = beam_lib:md5(F),
+                 [hex(M), $\s, F, $\n]
+             end || F <- lines(ListFile)],
+    ok = file:write_file(OutFile, unicode:characters_to_binary(Lines)).
+
+%% strip_copies([ListFile, OutDir]): for beam N of the list, OutDir/N.stripped.beam
+%% (beam_lib:strip, gzipped by OTP) and OutDir/N.gz.beam (the whole file gzipped).
+strip_copies([ListFile, OutDir]) ->
+    lists:foldl(fun(F, N) ->
+                        {ok, Bin} = file:read_file(F),
+                        {ok, {_, Stripped}} = beam_lib:strip(Bin),
+                        Base = filename:join(OutDir, integer_to_list(N)),
+                        ok = file:write_file(Base ++ ".stripped.beam", Stripped),
+                        ok = file:write_file(Base ++ ".gz.beam", zlib:gzip(Bin)),
+                        N + 1
+                end, 0, lines(ListFile)).
+
+%% etf_corpus([OutDir, Count, Seed]): random terms, each as N.etf (term_to_binary with
+%% random options) and N.txt (io_lib:format("~tp", [T])).
+etf_corpus([OutDir, Count, Seed]) ->
+    rand:seed(exsss, list_to_integer(Seed)),
+    lists:foreach(fun(N) ->
+                          T = gen(4),
+                          Opts = lists:nth(rand:uniform(4), [[], [compressed], [{minor_version, 1}],
+                                                              [{compressed, 9}, {minor_version, 2}]]),
+                          Base = filename:join(OutDir, integer_to_list(N)),
+                          ok = file:write_file(Base ++ ".etf", term_to_binary(T, Opts)),
+                          ok = file:write_file(Base ++ ".txt", tp(T))
+                  end, lists:seq(1, list_to_integer(Count))).
+
+%% consult_dump([ListFile, OutDir]): file:consult of file N as N.etf (the list of terms)
+%% and N.txt (each term as "~tp.~n").
+consult_dump([ListFile, OutDir]) ->
+    lists:foldl(fun(F, N) ->
+                        Base = filename:join(OutDir, integer_to_list(N)),
+                        case file:consult(F) of
+                            {ok, Terms} ->
+                                ok = file:write_file(Base ++ ".etf", term_to_binary(Terms)),
+                                ok = file:write_file(Base ++ ".txt", [tp(T) || T <- Terms]);
+                            {error, E} ->
+                                ok = file:write_file(Base ++ ".error", io_lib:format("~p", [E]))
+                        end,
+                        N + 1
+                end, 0, lines(ListFile)).
+
+%% consult_check([ListFile, OutFile]): each line is "TextFile EtfFile"; writes "ok" or
+%% "mismatch"/"error" with the file name, one line per pair.
+consult_check([ListFile, OutFile]) ->
+    Out = [begin
+               [Text, Etf] = string:split(L, " "),
+               {ok, Bin} = file:read_file(Etf),
+               Expected = binary_to_term(Bin),
+               case file:consult(Text) of
+                   {ok, Expected} -> ["ok ", Text, $\n];
+                   {ok, _} -> ["mismatch ", Text, $\n];
+                   {error, E} -> ["error ", Text, " ", io_lib:format("~0p", [E]), $\n]
+               end
+           end || L <- lines(ListFile)],
+    ok = file:write_file(OutFile, unicode:characters_to_binary(Out)).
+
+%% format_terms([InFile, OutFile]): the terms of a consult file, each as "~tp.~n".
+format_terms([InFile, OutFile]) ->
+    {ok, Terms} = file:consult(InFile),
+    ok = file:write_file(OutFile, [tp(T) || T <- Terms]).
+
+tp(T) -> unicode:characters_to_binary(io_lib:format("~tp.~n", [T])).
+
+hex(Bin) -> [io_lib:format("~2.16.0b", [B]) || <<B>> <= Bin].
+
+lines(File) ->
+    {ok, Bin} = file:read_file(File),
+    [unicode:characters_to_list(L) || L <- binary:split(Bin, <<"\n">>, [global]), L =/= <<>>].
+
+%% Random terms: every ETF shape gen-appup can meet in a beam or a term file.
+gen(0) -> leaf();
+gen(D) ->
+    case rand:uniform(12) of
+        N when N =< 4 -> leaf();
+        5 -> [gen(D - 1) || _ <- lists:seq(1, rand:uniform(6) - 1)];
+        6 -> list_to_tuple([gen(D - 1) || _ <- lists:seq(1, rand:uniform(5) - 1)]);
+        7 -> maps:from_list([{gen(D - 1), gen(D - 1)} || _ <- lists:seq(1, rand:uniform(5) - 1)]);
+        8 -> [gen(D - 1) || _ <- lists:seq(1, rand:uniform(3))] ++ leaf();
+        9 -> list_to_tuple([pick(atoms()) | [gen(D - 1) || _ <- lists:seq(1, rand:uniform(4))]]);
+        10 -> [list_to_tuple([pick(atoms()), gen(D - 1)]) || _ <- lists:seq(1, rand:uniform(8))];
+        11 -> [pick(atoms()) || _ <- lists:seq(1, rand:uniform(30))];
+        12 -> {pick(atoms()), [gen(D - 1) || _ <- lists:seq(1, rand:uniform(12))]}
+    end.
+
+leaf() ->
+    case rand:uniform(13) of
+        1 -> rand:uniform(300) - 150;
+        2 -> rand:uniform(1 bsl 40) - (1 bsl 39);
+        3 -> (rand:uniform(1 bsl 130) - (1 bsl 129)) * (rand:uniform(1 bsl 70));
+        4 -> float();
+        5 -> pick(atoms());
+        6 -> fun lists:map/2;
+        7 -> fun 'Elixir.Enum':map/2;
+        8 -> crypto_bytes(rand:uniform(40) - 1);
+        9 -> <<(rand:uniform(255)):(rand:uniform(7))>>;
+        10 -> <<(crypto_bytes(rand:uniform(5)))/binary, (rand:uniform(3)):2>>;
+        11 -> pick(["", "0.1.0", "hello world", "tab\there", "quote\"s", "back\\slash", "é ü", [1049, 1050],
+                    "new\nline", [0, 1, 2], "控制", "lib/app-1.0/ebin"]);
+        12 -> pick([<<"bin">>, <<"é"/utf8>>, <<"日本"/utf8>>, <<233>>, <<"a\nb">>, <<1, 2, 3>>,
+                    <<"2\\.1\\.[0-9]+">>, <<196, 160>>]);
+        13 -> [] 
+    end.
+
+float() ->
+    case rand:uniform(3) of
+        1 -> pick([0.0, -0.0, 1.0, 1.5e3, 100.0, 0.02, 1.0e21, 5.0e-324, 1.7976931348623157e308,
+                   9007199254740992.0, 1234567890123456.0, 0.0001, 1.0e-5, 123.456]);
+        2 -> (rand:uniform() - 0.5) * math:pow(10, rand:uniform(40) - 20);
+        3 -> <<F/float>> = <<(rand:uniform(16#7FEFFFFFFFFFFFFF)):64>>, F
+    end.
+
+atoms() ->
+    [ok, error, 'Elixir.Foo.Bar', 'end', 'fun', 'with space', '', 'Ünïcode', 'héllo', '日本',
+     node@host, 'quote\'s', 'back\\slash', a_b, 'A', '_x', load_module, update, brutal_purge,
+     'tab\tatom', 'élan', 'ß', zoo9].
+
+pick(L) -> lists:nth(rand:uniform(length(L)), L).
+
+crypto_bytes(N) -> list_to_binary([rand:uniform(256) - 1 || _ <- lists:seq(1, N)]).
