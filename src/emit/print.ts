@@ -12,7 +12,7 @@
  * bare, but OTP 27+ reserves them and `file:consult` would then fail on our files.
  */
 import { GenAppupError } from "../errors.js";
-import { bitSize, sortPairs, type Term } from "../read/term.js";
+import { bitSize, type Term } from "../read/term.js";
 
 /** The `%% coding: utf-8` header line systools and release_handler write. */
 export const CODING_HEADER = "%% coding: utf-8\n";
@@ -79,8 +79,8 @@ function measure(t: Term): Measured {
     }
     case "map": {
       if (t.v.length === 0) return leaf("#{}");
-      // Small maps iterate in key order; larger ones keep the order they were decoded in.
-      const pairs = (t.v.length <= 32 ? sortPairs(t.v) : t.v).map(([k, v]): Pair => {
+      // Pairs are kept in the map's own iteration order (see mapPairs in term.ts).
+      const pairs = t.v.map(([k, v]): Pair => {
         const key = measure(k), val = measure(v);
         return { k: "pair", key, val, len: key.len + 4 + val.len };
       });
@@ -278,7 +278,7 @@ function ppTagTuple(c: Ctx, items: Measured[], col: number, tind: number, ind: s
 
 function ppList(c: Ctx, items: Measured[], tail: Measured | undefined, col0: number, tind: number, ind: string, ld: number, sep: string, w: number): string {
   const [first, ...rest] = items as [Measured, ...Measured[]];
-  const [es, we] = ppElement(c, first, col0, tind, ind, lastDepth(rest.length > 0 || !!tail, ld), w);
+  const [es, we] = ppElement(c, first, col0, tind, ind, lastDepth(rest.length > 0, ld), w);
   return es + ppTail(c, rest, tail, col0, col0 + we, tind, ind, ld, sep, w + we);
 }
 
@@ -286,7 +286,7 @@ function ppTail(c: Ctx, items: Measured[], tail: Measured | undefined, col0: num
   let out = "";
   for (let i = 0; i < items.length; i++) {
     const e = items[i]!;
-    const ld1 = lastDepth(i + 1 < items.length || !!tail, ld);
+    const ld1 = lastDepth(i + 1 < items.length, ld);
     const elen = 1 + e.len;
     const flat = ld1 === 0
       ? elen + 1 < c.ll - col && w + elen + 1 <= c.m && isAtomic(e)
@@ -399,14 +399,14 @@ function cindTagTuple(c: Ctx, items: Measured[], col: number, ind: number, ld: n
 
 function cindList(c: Ctx, items: Measured[], tail: Measured | undefined, col0: number, ind: number, ld: number, w: number): void {
   const [first, ...rest] = items as [Measured, ...Measured[]];
-  const we = cindElement(c, first, col0, ind, lastDepth(rest.length > 0 || !!tail, ld), w);
+  const we = cindElement(c, first, col0, ind, lastDepth(rest.length > 0, ld), w);
   cindTail(c, rest, tail, col0, col0 + we, ind, ld, w + we);
 }
 
 function cindTail(c: Ctx, items: Measured[], tail: Measured | undefined, col0: number, col: number, ind: number, ld: number, w: number): void {
   for (let i = 0; i < items.length; i++) {
     const e = items[i]!;
-    const ld1 = lastDepth(i + 1 < items.length || !!tail, ld);
+    const ld1 = lastDepth(i + 1 < items.length, ld);
     const elen = 1 + e.len;
     const flat = ld1 === 0
       ? elen + 1 < c.ll - col && w + elen + 1 <= c.m && isAtomic(e)

@@ -11,7 +11,7 @@ import {
   type Parser, type ParserOutput, type Token, type TokenPosition,
 } from "typescript-parsec";
 import { GenAppupError } from "../errors.js";
-import type { Term } from "./term.js";
+import { mapPairs, type Term } from "./term.js";
 
 enum K {
   Atom, Var, Str, Char, Int, Float, Fun, Dot,
@@ -121,7 +121,7 @@ const listTerm = apply(
 );
 const tupleTerm = apply(kmid(tok(K.LBrace), opt_sc(sepBy(TERM, K.Comma)), tok(K.RBrace)), (v): Term => ({ t: "tuple", v: v ?? [] }));
 const pair = seq(TERM, kright(tok(K.Arrow), TERM));
-const mapTerm = apply(kmid(tok(K.MapOpen), opt_sc(sepBy(pair, K.Comma)), tok(K.RBrace)), (v): Term => ({ t: "map", v: v ?? [] }));
+const mapTerm = apply(kmid(tok(K.MapOpen), opt_sc(sepBy(pair, K.Comma)), tok(K.RBrace)), (v): Term => ({ t: "map", v: mapPairs(v ?? []) }));
 const funTerm = apply(seq(kright(tok(K.Fun), atom), kright(tok(K.Colon), atom), kright(tok(K.Slash), value<bigint>(K.Int))),
   ([m, f, a]): Term => ({ t: "fun", m, f, a: Number(a) }));
 

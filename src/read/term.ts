@@ -142,7 +142,7 @@ function compareLists(a: Term & { t: "list" }, b: Term & { t: "list" }): number 
 
 function compareMaps(a: [Term, Term][], b: [Term, Term][]): number {
   if (a.length !== b.length) return a.length < b.length ? -1 : 1;
-  const sa = sortPairs(a), sb = sortPairs(b);
+  const sa = mapPairs(a), sb = mapPairs(b);
   return compareSeq(sa.map((p) => p[0]), sb.map((p) => p[0])) || compareSeq(sa.map((p) => p[1]), sb.map((p) => p[1]));
 }
 
@@ -157,7 +157,23 @@ export function bitSize(b: { v: Uint8Array; bits?: number }): number {
   return b.bits === undefined ? b.v.length * 8 : (b.v.length - 1) * 8 + b.bits;
 }
 
-/** Map pairs in the order Erlang keeps a small map (at most 32 keys): sorted by key. */
-export function sortPairs(pairs: [Term, Term][]): [Term, Term][] {
-  return [...pairs].sort((x, y) => compareTerms(x[0], y[0]));
+/**
+ * A map's pairs in the order Erlang iterates a small map (at most 32 keys): sorted by key, with
+ * every integer before every float (map key order). Later duplicates win, as in `#{a => 1, a => 2}`.
+ * Larger maps iterate in hash order, which we cannot reproduce: their pairs keep the order given.
+ */
+export function mapPairs(pairs: [Term, Term][]): [Term, Term][] {
+  const unique: [Term, Term][] = [];
+  for (const p of pairs) {
+    const at = unique.findIndex((u) => compareMapKeys(u[0], p[0]) === 0);
+    if (at >= 0) unique[at] = p;
+    else unique.push(p);
+  }
+  return unique.length <= 32 ? unique.sort((x, y) => compareMapKeys(x[0], y[0])) : unique;
+}
+
+function compareMapKeys(a: Term, b: Term): number {
+  if (a.t === "int" && b.t === "float") return -1;
+  if (a.t === "float" && b.t === "int") return 1;
+  return compareTerms(a, b);
 }

@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { deflateSync } from "node:zlib";
+import { formatTerm } from "../../src/emit/print.js";
+import { GenAppupError } from "../../src/errors.js";
+import { decodeEtf } from "../../src/read/etf.js";
+import { oracle, tempDir } from "../helpers/erlang.js";
+
+const COUNT = 1500;
+
+test(`a corpus of ${COUNT} random Erlang terms decodes to what Erlang printed`, () => {
+  const dir = tempDir("etf");
+  oracle("etf_corpus", dir, String(COUNT), "20261122");
+  const wrong: string[] = [];
+  for (let i = 1; i <= COUNT; i++) {
+    const expected = readFileSync(join(dir, `${i}.txt`), "utf8");
+    const ours = formatTerm(decodeEtf(readFileSync(join(dir, `${i}.etf`)))) + ".\n";
+    if (ours !== expected) wrong.push(`#${i}\n--- erlang\n${expected}--- ours\n${ours}`);
+  }
+  assert.equal(wrong.length, 0, wrong.slice(0, 3).join("\n"));
+});
+
+test("malformed ETF fails with a clear error, never a hang", () => {
+  const cases: [number[], RegExp][] = [
+    [[], /first byte is missing/],
+    [[130, 97, 1], /expected 131/],
+    [[131, 108, 0, 0, 0, 5, 97], /truncated|longer than its data/],
+    [[131, 108, 0xff, 0xff, 0xff, 0xff, 106], /longer than its data/],
+    [[131, 200], /unknown term tag 200/],
+    [[131, 97, 1, 2], /stray bytes/],
+    [[131, 80, 0, 0, 0, 10, 1, 2, 3], /does not inflate/],
+    [[131, 119, 2, 0xff, 0xfe], /not valid UTF-8/],
+  ];
+  for (const [bytes, pattern] of cases) {
+    assert.throws(() => decodeEtf(Uint8Array.from(bytes)), (e: unknown) => e instanceof GenAppupError && pattern.test(e.detail), String(bytes));
+  }
+});
+
+test("depth and size limits are enforced", () => {
+  const deep = [131, ...Array(200).fill([108, 0, 0, 0, 1]).flat(), 106, ...Array(200).fill(106)];
+  assert.throws(() => decodeEtf(Uint8Array.from(deep), { maxDepth: 100 }), /deeper than 100 levels/);
+  assert.equal(decodeEtf(Uint8Array.from(deep)).t, "list");
+  const payload = deflateSync(Buffer.alloc(1 << 20));
+  const bomb = Buffer.concat([Buffer.from([131, 80, 0, 0x10, 0, 0]), payload]);
+  assert.throws(() => decodeEtf(bomb, { maxInflated: 1000 }), /over the 1000-byte limit/);
+});
