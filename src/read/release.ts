@@ -1,0 +1,232 @@
+/**
+ * Reads an assembled release (mix release, relx/rebar3) given as
+ *   (a) a release root (holds releases/ and lib/),
+ *   (b) a ROOT/releases/VSN directory,
+ *   (c) a .rel file (releases/VSN/NAME.rel or releases/NAME-VSN.rel), or
+ *   (d) a release tarball, read in memory.
+ */
+import { existsSync, statSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { GenAppupError, naming } from "../errors.js";
+import { dirFiles, tarFiles, type ReleaseFiles } from "./source.js";
+import { atomsOf, elementsOf, isAtom, propOf, textOf, type Term } from "./term.js";
+import { decodeConsultFile, parseOneTerm } from "./term-text.js";
+
+export type StartType = "permanent" | "transient" | "temporary" | "load" | "none";
+const START_TYPES = new Set<string>(["permanent", "transient", "temporary", "load", "none"]);
+
+/** The parsed `.app` file of an application. */
+export interface AppSpec {
+  description: string;
+  vsn: string;
+  modules: string[];
+  registered: string[];
+  applications: string[];
+  includedApplications: string[];
+  /** `{mod, {Module, Args}}`: the application callback module. */
+  mod?: { module: string; args: Term };
+  env: Term;
+}
+
+/** A module's beam inside a release, read only when asked. */
+export interface BeamFile {
+  module: string;
+  /** Path relative to the release root. */
+  path: string;
+  read(): Uint8Array;
+}
+
+export interface Application {
+  name: string;
+  vsn: string;
+  type: StartType;
+  /** From the `.rel` entry, when it lists them. */
+  includedApps?: string[];
+  /** `lib/NAME-VSN`, relative to the release root. */
+  dir: string;
+  spec: AppSpec;
+  beams: BeamFile[];
+}
+
+export interface Release {
+  name: string;
+  vsn: string;
+  erts: string;
+  /** What was read (a directory or a tarball), for messages. */
+  origin: string;
+  /** The `.rel` file read, relative to the release root. */
+  relPath: string;
+  /** Applications in `.rel` order. */
+  apps: Application[];
+  /** Elixir's consolidated protocols: releases/VSN/consolidated/*.beam. */
+  consolidated: BeamFile[];
+  /** `sys.config` carries mix's `%% RUNTIME_CONFIG=true` marker (runtime.exs or config providers). */
+  runtimeConfig: boolean;
+  /** Read access to the release's files (a directory or the tarball's members). */
+  files: ReleaseFiles;
+}
+
+export interface ReadOptions {
+  /** For a root holding several versions: the one to read (default: releases/start_erl.data). */
+  vsn?: string;
+}
+
+/** Reads a release from any of the four accepted forms. */
+export function readRelease(path: string, opts: ReadOptions = {}): Release {
+  const { files, vsn, relPath } = locate(path, opts);
+  return readFrom(files, vsn ?? currentVersion(files), relPath);
+}
+
+/** The versions a release root (or tarball) holds: releases/VSN directories with a .rel file. */
+export function releaseVersions(path: string): string[] {
+  const { files } = locate(path, {});
+  return files.list("releases").filter((v) => files.isDir(`releases/${v}`) && relFileIn(files, v) !== undefined);
+}
+
+function locate(path: string, opts: ReadOptions): { files: ReleaseFiles; vsn?: string; relPath?: string } {
+  const abs = resolve(path);
+  if (!existsSync(abs)) throw new GenAppupError(path, "does not exist");
+  const isDir = statSync(abs).isDirectory();
+  if (!isDir && /\.(tar\.gz|tgz|tar)$/.test(abs)) return { files: tarFiles(abs), vsn: opts.vsn };
+  if (!isDir && abs.endsWith(".rel")) {
+    const root = [dirname(abs), dirname(dirname(abs)), dirname(dirname(dirname(abs)))].find((d) => existsSync(join(d, "lib")) && existsSync(join(d, "releases")));
+    if (!root) throw new GenAppupError(path, "is a .rel file outside a release (no lib/ and releases/ above it)");
+    return { files: dirFiles(root), relPath: abs.slice(root.length + 1), vsn: opts.vsn };
+  }
+  if (!isDir) throw new GenAppupError(path, "is neither a release directory, a .rel file nor a release tarball");
+  if (existsSync(join(abs, "releases")) && existsSync(join(abs, "lib"))) return { files: dirFiles(abs), vsn: opts.vsn };
+  const root = dirname(dirname(abs));
+  if (basename(dirname(abs)) === "releases" && existsSync(join(root, "lib"))) {
+    return { files: dirFiles(root), vsn: basename(abs) };
+  }
+  throw new GenAppupError(path, "is not a release: expected a release root (with releases/ and lib/), a releases/VSN directory, a .rel file or a tarball");
+}
+
+/** releases/start_erl.data ("ERTS_VSN REL_VSN"), else the only version there is. */
+function currentVersion(files: ReleaseFiles): string {
+  if (files.exists("releases/start_erl.data")) {
+    const text = new TextDecoder().decode(files.read("releases/start_erl.data")).trim();
+    const vsn = text.split(/\s+/)[1];
+    if (!vsn) throw new GenAppupError(files.describe("releases/start_erl.data"), `expected "ERTS_VSN REL_VSN", found ${JSON.stringify(text)}`);
+    return vsn;
+  }
+  const versions = files.list("releases").filter((v) => files.isDir(`releases/${v}`) && relFileIn(files, v) !== undefined);
+  if (versions.length === 1) return versions[0]!;
+  if (versions.length === 0) throw new GenAppupError(files.describe("releases"), "holds no releases/VSN directory with a .rel file");
+  throw new GenAppupError(files.describe("releases"), `holds several versions (${versions.join(", ")}) and no start_erl.data; select one`);
+}
+
+/** The .rel file of version `vsn`: releases/VSN/*.rel (not start_clean), or releases/NAME-VSN.rel. */
+function relFileIn(files: ReleaseFiles, vsn: string): string | undefined {
+  const inDir = files.list(`releases/${vsn}`).filter((f) => f.endsWith(".rel") && f !== "start_clean.rel");
+  if (inDir.length >= 1) return `releases/${vsn}/${inDir[0]}`;
+  const top = files.list("releases").find((f) => f.endsWith(`-${vsn}.rel`));
+  return top ? `releases/${top}` : undefined;
+}
+
+function readFrom(files: ReleaseFiles, vsn: string, given?: string): Release {
+  const relPath = given ?? relFileIn(files, vsn);
+  if (!relPath) throw new GenAppupError(files.describe(`releases/${vsn}`), "has no .rel file (is this version in the release?)");
+  const rel = readConsult(files, relPath);
+  const [name, relVsn, erts, entries] = relShape(rel, files.describe(relPath));
+  const apps = entries.map((e) => readApp(files, e));
+  const releaseDir = `releases/${relVsn}`;
+  return {
+    name,
+    vsn: relVsn,
+    erts,
+    origin: files.origin,
+    relPath,
+    apps,
+    consolidated: beamsIn(files, `${releaseDir}/consolidated`),
+    runtimeConfig: files.exists(`${releaseDir}/sys.config`) && /^%% RUNTIME_CONFIG=true\s*$/m.test(new TextDecoder().decode(files.read(`${releaseDir}/sys.config`).subarray(0, 200))),
+    files,
+  };
+}
+
+function readConsult(files: ReleaseFiles, rel: string): Term {
+  const where = files.describe(rel);
+  return naming(where, () => parseOneTerm(decodeConsultFile(files.read(rel), where), where));
+}
+
+interface RelEntry {
+  name: string;
+  vsn: string;
+  type: StartType;
+  includedApps?: string[];
+}
+
+function relShape(rel: Term, where: string): [string, string, string, RelEntry[]] {
+  const bad = (what: string): never => {
+    throw new GenAppupError(where, `is not a release file: ${what} (expected {release, {Name, Vsn}, {erts, Vsn}, [Apps]})`);
+  };
+  if (rel.t !== "tuple" || rel.v.length !== 4 || !isAtom(rel.v[0], "release")) return bad("not a 4-tuple tagged release");
+  const [, id, erts, apps] = rel.v as [Term, Term, Term, Term];
+  if (id.t !== "tuple" || id.v.length !== 2) return bad("bad {Name, Vsn}");
+  const name = textOf(id.v[0]) ?? bad("the release name is not a string");
+  const vsn = textOf(id.v[1]) ?? bad("the release version is not a string");
+  if (erts.t !== "tuple" || !isAtom(erts.v[0], "erts")) return bad("bad {erts, Vsn}");
+  const ertsVsn = textOf(erts.v[1]) ?? bad("the erts version is not a string");
+  const entries = (elementsOf(apps) ?? bad("the application list is not a list")).map((e) => relEntry(e, bad));
+  return [name, vsn, ertsVsn, entries];
+}
+
+/** {App, Vsn} | {App, Vsn, Type} | {App, Vsn, IncApps} | {App, Vsn, Type, IncApps} */
+function relEntry(e: Term, bad: (what: string) => never): RelEntry {
+  const show = () => JSON.stringify(e, (_k, v) => (typeof v === "bigint" ? Number(v) : v)).slice(0, 80);
+  if (e.t !== "tuple" || e.v.length < 2 || e.v.length > 4 || e.v[0]!.t !== "atom") return bad(`bad application entry ${show()}`);
+  const name = (e.v[0] as { v: string }).v;
+  const vsn = textOf(e.v[1]) ?? bad(`the version of ${name} is not a string`);
+  let type: StartType = "permanent";
+  let includedApps: string[] | undefined;
+  for (const extra of e.v.slice(2)) {
+    if (extra.t === "atom" && START_TYPES.has(extra.v)) type = extra.v as StartType;
+    else includedApps = atomsOf(extra) ?? bad(`bad start type or included applications for ${name}`);
+  }
+  return { name, vsn, type, ...(includedApps ? { includedApps } : {}) };
+}
+
+function readApp(files: ReleaseFiles, e: RelEntry): Application {
+  const dir = `lib/${e.name}-${e.vsn}`;
+  if (!files.isDir(dir)) throw new GenAppupError(files.describe(dir), `is missing: the .rel lists ${e.name} ${e.vsn}`);
+  const appFile = `${dir}/ebin/${e.name}.app`;
+  if (!files.exists(appFile)) throw new GenAppupError(files.describe(appFile), "is missing");
+  const spec = appSpec(readConsult(files, appFile), e, files.describe(appFile));
+  return { name: e.name, vsn: e.vsn, type: e.type, ...(e.includedApps ? { includedApps: e.includedApps } : {}), dir, spec, beams: beamsIn(files, `${dir}/ebin`) };
+}
+
+function appSpec(app: Term, e: RelEntry, where: string): AppSpec {
+  const bad = (what: string): never => {
+    throw new GenAppupError(where, `is not a valid .app file: ${what}`);
+  };
+  if (app.t !== "tuple" || app.v.length !== 3 || !isAtom(app.v[0], "application")) return bad("expected {application, Name, [Props]}");
+  if (!isAtom(app.v[1], e.name)) return bad(`it names ${app.v[1]?.t === "atom" ? app.v[1].v : "something else"}, not ${e.name}`);
+  const props = app.v[2]!;
+  if (!elementsOf(props)) bad("the properties are not a list");
+  const vsn = textOf(propOf(props, "vsn")) ?? bad("no {vsn, \"...\"}");
+  if (vsn !== e.vsn) bad(`its vsn is ${JSON.stringify(vsn)} but the .rel says ${JSON.stringify(e.vsn)}`);
+  const list = (key: string) => (propOf(props, key) === undefined ? [] : (atomsOf(propOf(props, key)) ?? bad(`${key} is not a list of atoms`)));
+  const mod = propOf(props, "mod");
+  let callback: AppSpec["mod"];
+  if (mod) {
+    if (mod.t !== "tuple" || mod.v.length !== 2 || mod.v[0]!.t !== "atom") bad("mod is not {Module, Args}");
+    callback = { module: (mod.v[0] as { v: string }).v, args: mod.v[1]! };
+  }
+  return {
+    description: textOf(propOf(props, "description")) ?? "",
+    vsn,
+    modules: list("modules"),
+    registered: list("registered"),
+    applications: list("applications"),
+    includedApplications: list("included_applications"),
+    ...(callback ? { mod: callback } : {}),
+    env: propOf(props, "env") ?? { t: "list", v: [] },
+  };
+}
+
+function beamsIn(files: ReleaseFiles, dir: string): BeamFile[] {
+  return files
+    .list(dir)
+    .filter((f) => f.endsWith(".beam"))
+    .map((f) => ({ module: f.slice(0, -5), path: `${dir}/${f}`, read: () => files.read(`${dir}/${f}`) }));
+}

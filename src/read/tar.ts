@@ -1,0 +1,106 @@
+/**
+ * Reads a (gzipped) tar archive in memory: ustar, GNU long names and pax `path` records, the
+ * forms `erl_tar` (mix release, relx) and GNU tar write. Members that would land outside the
+ * release (absolute paths, `..`) are refused, never skipped.
+ */
+import { gunzipSync } from "node:zlib";
+import { GenAppupError } from "../errors.js";
+
+export interface TarEntries {
+  /** Regular files by normalized relative path. */
+  files: Map<string, Uint8Array>;
+  /** Directories, including every parent of a file. */
+  dirs: Set<string>;
+}
+
+export function readTar(bytes: Uint8Array, file: string): TarEntries {
+  const fail = (detail: string): never => {
+    throw new GenAppupError(file, detail);
+  };
+  let data = bytes;
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      data = gunzipSync(bytes);
+    } catch {
+      fail("is not a valid gzip file (truncated or corrupt)");
+    }
+  }
+  const files = new Map<string, Uint8Array>();
+  const dirs = new Set<string>();
+  let longName: string | undefined;
+  let pos = 0;
+  while (pos + 512 <= data.length) {
+    const header = data.subarray(pos, pos + 512);
+    if (header.every((b) => b === 0)) return { files, dirs };
+    checkChecksum(header, pos, fail);
+    const size = octal(header.subarray(124, 136), pos, fail);
+    const type = String.fromCharCode(header[156]!);
+    const body = data.subarray(pos + 512, pos + 512 + size);
+    if (body.length < size) fail(`member at byte ${pos} is truncated`);
+    pos += 512 + Math.ceil(size / 512) * 512;
+    if (type === "L") {
+      longName = cString(body);
+      continue;
+    }
+    if (type === "x") {
+      longName = paxPath(body) ?? longName;
+      continue;
+    }
+    if (type === "g") continue;
+    const prefix = cString(header.subarray(345, 500));
+    const raw = longName ?? (prefix ? `${prefix}/${cString(header.subarray(0, 100))}` : cString(header.subarray(0, 100)));
+    longName = undefined;
+    const path = safePath(raw, fail);
+    if (!path) continue;
+    if (type === "5") dirs.add(path);
+    else if (type === "0" || type === "\0" || type === "7") files.set(path, body);
+    else if (type === "1" || type === "2") fail(`member ${JSON.stringify(raw)} is a link; mix and relx tarballs are written with dereferenced links`);
+    else continue; // devices and fifos have no place in a release; ignore them
+    for (let d = parent(path); d; d = parent(d)) dirs.add(d);
+  }
+  if (pos !== data.length || files.size === 0) fail("is truncated (no end-of-archive marker)");
+  return { files, dirs };
+}
+
+function safePath(raw: string, fail: (d: string) => never): string {
+  if (raw.startsWith("/")) fail(`member ${JSON.stringify(raw)} has an absolute path`);
+  const parts = raw.split("/").filter((p) => p !== "" && p !== ".");
+  if (parts.includes("..")) fail(`member ${JSON.stringify(raw)} points outside the archive (..)`);
+  return parts.join("/");
+}
+
+function parent(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i < 0 ? "" : path.slice(0, i);
+}
+
+function cString(b: Uint8Array): string {
+  const end = b.indexOf(0);
+  return new TextDecoder().decode(end < 0 ? b : b.subarray(0, end));
+}
+
+function octal(b: Uint8Array, pos: number, fail: (d: string) => never): number {
+  if (b[0]! & 0x80) {
+    // GNU base-256 for sizes of 8 GiB and more.
+    let v = 0;
+    for (let i = 1; i < b.length; i++) v = v * 256 + b[i]!;
+    return v;
+  }
+  const text = cString(b).trim();
+  if (!/^[0-7]*$/.test(text)) fail(`corrupt tar header at byte ${pos} (size field ${JSON.stringify(text)})`);
+  return text ? parseInt(text, 8) : 0;
+}
+
+function checkChecksum(h: Uint8Array, pos: number, fail: (d: string) => never): void {
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : h[i]!;
+  const stored = cString(h.subarray(148, 156)).trim();
+  if (!/^[0-7]+$/.test(stored) || parseInt(stored, 8) !== sum) fail(`corrupt tar header at byte ${pos} (bad checksum)`);
+}
+
+/** The `path` record of a pax extended header (`"<len> path=<value>\n"` records). */
+function paxPath(body: Uint8Array): string | undefined {
+  const text = new TextDecoder().decode(body);
+  for (const m of text.matchAll(/\d+ ([^=]+)=([^\n]*)\n/g)) if (m[1] === "path") return m[2];
+  return undefined;
+}
