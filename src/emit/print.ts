@@ -316,7 +316,8 @@ function ppElement(c: Ctx, e: Measured, col: number, tind: number, ind: string, 
 
 function ppMap(c: Ctx, pairs: Pair[], col: number, tind: number, ind: string, ld: number, w: number): string {
   const [first, ...rest] = pairs as [Pair, ...Pair[]];
-  let [out, pw] = ppPair(c, first, col, tind, ind, lastDepth(rest.length > 0, ld), w);
+  const [firstText, pw] = ppPair(c, first, col, tind, ind, lastDepth(rest.length > 0, ld), w);
+  let out = firstText;
   let curCol = col + pw;
   let curW = pw;
   for (let i = 0; i < rest.length; i++) {

@@ -85,7 +85,7 @@ class OperandReader {
       case 0: this.pos += 8; return; // float
       case 1: for (let n = this.operand().value; n > 0; n--) this.operand(); return; // list
       case 2: this.operand(); return; // float register
-      case 3: for (let n = this.operand().value; n > 0; n--) (this.operand(), this.operand()); return; // allocation list
+      case 3: for (let n = 2 * this.operand().value; n > 0; n--) this.operand(); return; // allocation list: type/count pairs
       case 4: this.operand(); return; // literal
       case 5: this.operand(); this.operand(); return; // type-tagged register
       default: this.fail(`bad extended operand tag ${b0 >> 4}`);

@@ -200,7 +200,9 @@ function appSpec(app: Term, e: RelEntry, where: string): AppSpec {
     throw new GenAppupError(where, `is not a valid .app file: ${what}`);
   };
   if (app.t !== "tuple" || app.v.length !== 3 || !isAtom(app.v[0], "application")) return bad("expected {application, Name, [Props]}");
-  if (!isAtom(app.v[1], e.name)) return bad(`it names ${app.v[1]?.t === "atom" ? app.v[1].v : "something else"}, not ${e.name}`);
+  const named = app.v[1]!;
+  if (named.t !== "atom") return bad("the application name is not an atom");
+  if (named.v !== e.name) return bad(`it names ${named.v}, not ${e.name}`);
   const props = app.v[2]!;
   if (!elementsOf(props)) bad("the properties are not a list");
   const vsn = textOf(propOf(props, "vsn")) ?? bad("no {vsn, \"...\"}");
@@ -209,8 +211,9 @@ function appSpec(app: Term, e: RelEntry, where: string): AppSpec {
   const mod = propOf(props, "mod");
   let callback: AppSpec["mod"];
   if (mod) {
-    if (mod.t !== "tuple" || mod.v.length !== 2 || mod.v[0]!.t !== "atom") bad("mod is not {Module, Args}");
-    callback = { module: (mod.v[0] as { v: string }).v, args: mod.v[1]! };
+    const [m, args] = mod.t === "tuple" && mod.v.length === 2 ? mod.v : [];
+    if (m?.t !== "atom" || !args) return bad("mod is not {Module, Args}");
+    callback = { module: m.v, args };
   }
   return {
     description: textOf(propOf(props, "description")) ?? "",

@@ -33,7 +33,7 @@ export function parseTerms(text: string, file: string): Term[] {
   } catch (e) {
     throw new GenAppupError(file, e instanceof Error ? e.message : String(e));
   }
-  if (!out.successful) throw new GenAppupError(file, `${where(out.error.pos)}: ${describe(out.error.message, out.error.pos, first)}`);
+  if (!out.successful) throw new GenAppupError(file, `${where(out.error.pos, text)}: ${describe(out.error.message, out.error.pos, first)}`);
   return expectSingleResult(out);
 }
 
@@ -55,8 +55,8 @@ export function decodeConsultFile(bytes: Uint8Array, file: string): string {
   }
 }
 
-function where(pos: TokenPosition | undefined): string {
-  return pos ? `line ${pos.rowBegin}, column ${pos.columnBegin}` : "at the end";
+function where(pos: TokenPosition | undefined, text: string): string {
+  return pos ? `line ${pos.rowBegin}, column ${pos.columnBegin}` : `line ${text.trimEnd().split("\n").length}, at the end`;
 }
 
 function describe(message: string, pos: TokenPosition | undefined, first: Tok | undefined): string {
@@ -235,7 +235,12 @@ function lex(text: string, file: string): Tok | undefined {
     last = t;
   };
   const newlines = (from: number, to: number) => {
-    for (let i = from; i < to; i++) if (text.charCodeAt(i) === 10) (row++, (lineStart = i + 1));
+    for (let i = from; i < to; i++) {
+      if (text.charCodeAt(i) === 10) {
+        row++;
+        lineStart = i + 1;
+      }
+    }
   };
 
   while (pos < text.length) {
@@ -246,7 +251,7 @@ function lex(text: string, file: string): Tok | undefined {
       continue;
     }
     if (/\s/.test(c)) {
-      if (c === "\n") (row++, (lineStart = pos + 1));
+      newlines(pos, pos + 1);
       pos++;
       continue;
     }

@@ -21,9 +21,11 @@ export function sameTerm(a: Term, b: Term): boolean {
     }
     case "tuple":
       return a.v.length === (b as typeof a).v.length && a.v.every((x, i) => sameTerm(x, (b as typeof a).v[i]!));
+    case "bin": {
+      const bb = b as typeof a;
+      return a.bits === bb.bits && a.v.length === bb.v.length && a.v.every((x, i) => x === bb.v[i]);
+    }
     default:
-      return compareTerms(a, b) === 0 && JSON.stringify(a, big) === JSON.stringify(b, big);
+      return compareTerms(a, b) === 0;
   }
 }
-
-const big = (_k: string, v: unknown) => (typeof v === "bigint" ? v.toString() : v instanceof Uint8Array ? Array.from(v) : v);

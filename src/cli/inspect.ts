@@ -1,0 +1,85 @@
+/** `gen-appup inspect PATH... [--json]`: the facts of every module in beams, ebin directories or releases. */
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { formatTerm } from "../emit/print.js";
+import { GenAppupError } from "../errors.js";
+import { moduleFacts, type ModuleFacts } from "../read/facts.js";
+import { readRelease } from "../read/release.js";
+
+export interface InspectedModule extends ModuleFacts {
+  /** The application the module belongs to, when read from a release. */
+  app?: string;
+}
+
+/** Reads every module the paths name: a .beam file, a directory of beams, or a release in any form. */
+export function inspectPaths(paths: string[]): InspectedModule[] {
+  return paths.flatMap(inspectPath);
+}
+
+function inspectPath(path: string): InspectedModule[] {
+  let isDir: boolean;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    throw new GenAppupError(path, "does not exist");
+  }
+  if (!isDir && path.endsWith(".beam")) return [moduleFacts(readFileSync(path), path)];
+  if (isDir && !isRelease(path)) {
+    const beams = readdirSync(path).filter((f) => f.endsWith(".beam")).sort();
+    if (beams.length === 0) throw new GenAppupError(path, "holds no .beam files and is not a release");
+    return beams.map((f) => moduleFacts(readFileSync(join(path, f)), join(path, f)));
+  }
+  const release = readRelease(path);
+  const fromApps = release.apps.flatMap((app) => app.beams.map((b) => ({ ...moduleFacts(b.read(), release.files.describe(b.path)), app: app.name })));
+  return [...fromApps, ...release.consolidated.map((b) => moduleFacts(b.read(), release.files.describe(b.path)))];
+}
+
+function isRelease(dir: string): boolean {
+  const has = (p: string) => {
+    try {
+      return statSync(join(dir, p)).isDirectory();
+    } catch {
+      return false;
+    }
+  };
+  return (has("releases") && has("lib")) || (has("../../lib") && /[/\\]releases[/\\][^/\\]+[/\\]?$/.test(dir));
+}
+
+const funName = ([f, a]: readonly [string, number]) => `${f}/${a}`;
+const ONE_LINE = Number.MAX_SAFE_INTEGER;
+
+/** One JSON object per module (JSON Lines). */
+export function toJsonLine(m: InspectedModule): string {
+  return JSON.stringify({
+    file: m.file,
+    ...(m.app ? { app: m.app } : {}),
+    module: m.module,
+    md5: m.md5,
+    behaviours: m.behaviours,
+    exports: m.exports.map(funName),
+    imports: m.imports.map(([mod, f, a]) => `${mod}:${f}/${a}`),
+    attributes: formatTerm(m.attributes, 1, ONE_LINE),
+    vsn: m.vsn ? formatTerm(m.vsn, 1, ONE_LINE) : null,
+    on_load: m.onLoad ? funName(m.onLoad) : null,
+    loads_nif: m.loadsNif,
+    chunks: m.chunks,
+  });
+}
+
+export function toText(m: InspectedModule): string {
+  const calls = [...new Set(m.imports.map(([mod]) => mod))].sort();
+  const row = (k: string, v: string) => `  ${k.padEnd(11)} ${v}\n`;
+  return (
+    `${m.file}\n` +
+    row("module", m.module) +
+    (m.app ? row("app", m.app) : "") +
+    row("md5", m.md5) +
+    row("behaviours", m.behaviours.join(", ") || "-") +
+    row("vsn", m.vsn ? formatTerm(m.vsn, 1, ONE_LINE) : "- (stripped)") +
+    row("exports", `${m.exports.length}: ${m.exports.map(funName).join(" ")}`) +
+    row("calls", `${calls.length} modules: ${calls.join(" ")}`) +
+    row("on_load", m.onLoad ? funName(m.onLoad) : "-") +
+    row("loads NIF", m.loadsNif ? "yes" : "no") +
+    row("chunks", m.chunks.join(" "))
+  );
+}

@@ -1,0 +1,43 @@
+/** The facts about one module that inspect prints and the diff and plan stages use. */
+import { Beam, parseBeam, type FunArity, type Mfa } from "./beam.js";
+import type { Term } from "./term.js";
+
+export interface ModuleFacts {
+  /** Where the beam was read from (a path, or `tarball:member`). */
+  file: string;
+  module: string;
+  /** beam_lib:md5/1 as 32 lowercase hex digits. */
+  md5: string;
+  behaviours: string[];
+  exports: FunArity[];
+  imports: Mfa[];
+  /** The raw Attr chunk: `[]` when stripped. */
+  attributes: Term;
+  vsn?: Term;
+  onLoad?: FunArity;
+  loadsNif: boolean;
+  /** Chunk ids in file order. */
+  chunks: string[];
+}
+
+export function moduleFacts(bytes: Uint8Array, file: string): ModuleFacts {
+  return factsOf(parseBeam(bytes, file));
+}
+
+export function factsOf(beam: Beam): ModuleFacts {
+  const vsn = beam.vsn;
+  const onLoad = beam.onLoad;
+  return {
+    file: beam.file,
+    module: beam.module,
+    md5: beam.md5,
+    behaviours: beam.behaviours,
+    exports: beam.exports,
+    imports: beam.imports,
+    attributes: beam.attributes,
+    ...(vsn ? { vsn } : {}),
+    ...(onLoad ? { onLoad } : {}),
+    loadsNif: beam.loadsNif,
+    chunks: [...beam.order],
+  };
+}
