@@ -2,7 +2,7 @@
 %% TypeScript readers and printer must reproduce. Each function is run with
 %% `erl -noshell -run oracle F Args... -s init stop` and reads or writes plain files.
 -module(oracle).
--export([md5/1, strip_copies/1, etf_corpus/1, consult_dump/1, consult_check/1, format_terms/1]).
+-export([md5/1, strip_copies/1, etf_corpus/1, consult_dump/1, consult_check/1, format_terms/1, craft/1]).
 
 %% md5([ListFile, OutFile]): one "md5hex path" line per beam listed in ListFile.
 md5([ListFile, OutFile]) ->
@@ -71,6 +71,53 @@ consult_check([ListFile, OutFile]) ->
 format_terms([InFile, OutFile]) ->
     {ok, Terms} = file:consult(InFile),
     ok = file:write_file(OutFile, [tp(T) || T <- Terms]).
+
+%% craft([Source, OutDir]): the crafted beams of fixtures/crafted (see its README).
+%%   crafted_otp28.beam: the OTP 28 layout: AtU8 with a negative count and compact-encoded
+%%     lengths, plus a 300-byte atom; LitT stored uncompressed (size field 0).
+%%   crafted_legacy_atoms.beam: the pre-OTP 20 Latin-1 `Atom` chunk instead of AtU8.
+%%   expected.txt: per file {File, Md5Hex, Atoms, Literals}, computed here.
+craft([Src, OutDir]) ->
+    {ok, Mod, Bin} = compile:file(Src, [binary, debug_info, deterministic]),
+    {ok, Mod, Chunks} = beam_lib:all_chunks(Bin),
+    {ok, {Mod, Md5}} = beam_lib:md5(Bin),
+    Md5 = chunks_md5(Chunks),                       % our reading of the algorithm agrees with beam_lib
+    {ok, {Mod, [{atoms, Indexed}]}} = beam_lib:chunks(Bin, [atoms]),
+    Atoms = [A || {_, A} <- lists:keysort(1, Indexed)],
+    Long = list_to_atom(lists:duplicate(100, 26085)),   % 100 x U+65E5: 300 bytes of UTF-8
+    Names = [atom_to_binary(A, utf8) || A <- Atoms ++ [Long]],
+    AtU8 = iolist_to_binary([<<(-length(Names)):32/signed>> | [[compact_len(byte_size(N)), N] || N <- Names]]),
+    {_, <<_:32, Zipped/binary>>} = lists:keyfind("LitT", 1, Chunks),
+    Table = zlib:uncompress(Zipped),
+    Otp28 = lists:keyreplace("LitT", 1, lists:keyreplace("AtU8", 1, Chunks, {"AtU8", AtU8}), {"LitT", <<0:32, Table/binary>>}),
+    Latin1 = [atom_to_binary(A, latin1) || A <- Atoms],
+    AtomChunk = iolist_to_binary([<<(length(Latin1)):32>> | [[byte_size(L), L] || L <- Latin1]]),
+    Legacy = [case C of {"AtU8", _} -> {"Atom", AtomChunk}; _ -> C end || C <- Chunks],
+    Literals = [binary_to_term(L) || <<Size:32, L:Size/binary>> <= binary:part(Table, 4, byte_size(Table) - 4)],
+    Write = fun(Name, Cs, As) ->
+                    {ok, Beam} = beam_lib:build_module(Cs),
+                    ok = file:write_file(filename:join(OutDir, Name), Beam),
+                    {Name, lists:flatten(hex(chunks_md5(Cs))), As, Literals}
+            end,
+    {ok, {Mod, LegacyMd5}} = beam_lib:md5(element(2, beam_lib:build_module(Legacy))),
+    Expected = [Write("crafted_otp28.beam", Otp28, Atoms ++ [Long]),
+                setelement(2, Write("crafted_legacy_atoms.beam", Legacy, Atoms), lists:flatten(hex(LegacyMd5)))],
+    ok = file:write_file(filename:join(OutDir, "expected.txt"),
+                         ["%% coding: utf-8\n%% Made by oracle:craft/1 from crafted.erl; see README.md.\n" | [tp(E) || E <- Expected]]).
+
+%% beam_lib:md5/1's definition: the md5 chunks in its order, FunT's OldUniq fields zeroed.
+chunks_md5(Chunks) ->
+    Ids = ["Atom", "AtU8", "Code", "StrT", "ImpT", "ExpT", "FunT", "LitT", "Meta"],
+    erlang:md5([case Id of
+                    "FunT" -> zero_old_uniq(Data);
+                    _ -> Data
+                end || Id <- Ids, {_, Data} <- [lists:keyfind(Id, 1, Chunks)]]).
+
+zero_old_uniq(<<Count:32, Entries/binary>>) ->
+    <<Count:32, << <<E:20/binary, 0:32>> || <<E:20/binary, _:32>> <= Entries >>/binary>>.
+
+compact_len(L) when L < 16 -> <<L:4, 0:1, 0:3>>;
+compact_len(L) when L < 2048 -> <<(L bsr 8):3, 1:2, 0:3, (L band 255):8>>.
 
 tp(T) -> unicode:characters_to_binary(io_lib:format("~tp.~n", [T])).
 

@@ -3,7 +3,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { parseBeam } from "../../src/read/beam.js";
+import { formatTerm } from "../../src/emit/print.js";
 import { GenAppupError } from "../../src/errors.js";
+import { elementsOf, textOf, type Term } from "../../src/read/term.js";
+import { parseTerms } from "../../src/read/term-text.js";
 import { elixirLibDir, filesUnder, oracle, otpRoot, tempDir } from "../helpers/erlang.js";
 
 /** Every beam of the installed OTP and Elixir: about 2,000 files. */
@@ -83,4 +86,21 @@ test("bad beams fail with GenAppupError naming the file", () => {
       return true;
     });
   }
+});
+
+test("crafted beams: OTP 28 long atoms, uncompressed LitT, legacy Atom chunk", () => {
+  const dir = join(import.meta.dirname, "../../fixtures/crafted");
+  const expected = parseTerms(readFileSync(join(dir, "expected.txt"), "utf8"), "expected.txt");
+  assert.equal(expected.length, 2);
+  for (const e of expected) {
+    const [file, md5, atoms, literals] = elementsOf({ t: "list", v: (e as { v: Term[] }).v })!;
+    const beam = parseBeam(readFileSync(join(dir, textOf(file)!)), textOf(file)!);
+    assert.equal(beam.md5, textOf(md5), `${textOf(file)} md5`);
+    assert.deepEqual(beam.atoms, elementsOf(atoms)!.map((a) => (a as { v: string }).v));
+    assert.equal(beam.module, "crafted");
+    assert.deepEqual(beam.exports.map(([f, a]) => `${f}/${a}`).sort(), ["adder/1", "literals/0", "module_info/0", "module_info/1", "naïve/0"]);
+    assert.equal(formatTerm({ t: "list", v: beam.literals }), formatTerm(literals!));
+  }
+  const long = parseBeam(readFileSync(join(dir, "crafted_otp28.beam")), "x").atoms.at(-1)!;
+  assert.equal(new TextEncoder().encode(long).length, 300);
 });
