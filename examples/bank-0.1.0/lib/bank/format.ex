@@ -1,0 +1,3 @@
+defmodule Bank.Format do
+  def money(cents), do: "#{cents} cents"
+end
