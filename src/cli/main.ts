@@ -1,11 +1,28 @@
 /** The `gen-appup` command line: a thin edge over the pipeline. Exit codes: 0 done, 1 bad input, 2 usage. */
 import { parseArgs } from "node:util";
 import { GenAppupError } from "../errors.js";
+import type { Term } from "../read/term.js";
+import { parseOneTerm } from "../read/term-text.js";
 import { inspectPaths, toJsonLine, toText } from "./inspect.js";
+import { parsePurge, resolveReleases, toJson, toSummary, upgrade } from "./upgrade.js";
 
 const USAGE = `Usage:
+  gen-appup OLD... NEW [options]       write the appups and the relup that hot-upgrade OLD to NEW
+  gen-appup ROOT [options]             the same, from the highest version below ROOT's current one
   gen-appup inspect PATH... [--json]   the facts of every module in .beam files, ebin directories or releases
   gen-appup --help | --version
+
+Options:
+  --out DIR          write under DIR (same relative paths) instead of into NEW
+  --dry-run          write nothing; say what would be written
+  --json             print the plan as JSON
+  --no-relup         write the appups only
+  --purge MODE       soft_purge or brutal_purge (default) for load_module and update
+  --extra TERM       Extra of {advanced, Extra} as Erlang text (default [])
+  --allow-unbumped   a module changed in an application whose version did not: warn, do not fail
+  --strict           exit 3, writing nothing, when there are warnings
+
+Exit codes: 0 done, 1 bad input or errors found, 2 usage, 3 warnings with --strict.
 
 A release is a release root (with releases/ and lib/), a releases/VSN directory, a .rel file or a tarball.`;
 
@@ -17,7 +34,8 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     if (command === "--help" || command === "-h") return (out.write(USAGE + "\n"), 0);
     if (command === "--version") return (out.write(`${await version()}\n`), 0);
     if (command === "inspect") return inspect(rest, out);
-    throw new UsageError(command ? `unknown command ${JSON.stringify(command)}` : "no command given");
+    if (!command) throw new UsageError("no release given");
+    return upgradeCommand(argv, out);
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       err.write(`gen-appup: ${(e as Error).message}\n${USAGE}\n`);
@@ -39,6 +57,38 @@ function inspect(args: string[], out: NodeJS.WritableStream): number {
   const modules = inspectPaths(positionals);
   out.write(modules.map(values.json ? (m) => toJsonLine(m) + "\n" : toText).join(values.json ? "" : "\n"));
   return 0;
+}
+
+function upgradeCommand(args: string[], out: NodeJS.WritableStream): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      out: { type: "string" }, "dry-run": { type: "boolean" }, json: { type: "boolean" }, "no-relup": { type: "boolean" },
+      purge: { type: "string" }, extra: { type: "string" }, "allow-unbumped": { type: "boolean" }, strict: { type: "boolean" },
+    },
+  });
+  if (positionals.some((p) => p.startsWith("-"))) throw new UsageError(`unknown option ${positionals.find((p) => p.startsWith("-"))}`);
+  let extra: Term | undefined;
+  try {
+    extra = values.extra === undefined ? undefined : parseOneTerm(`${values.extra}.`, "--extra");
+  } catch (e) {
+    throw new UsageError(`--extra is not an Erlang term: ${(e as GenAppupError).detail}`);
+  }
+  let purge;
+  try {
+    purge = parsePurge(values.purge);
+  } catch (e) {
+    throw new UsageError((e as GenAppupError).detail);
+  }
+  const { olds, to } = resolveReleases(positionals);
+  const result = upgrade(olds, to, {
+    ...(values.out ? { out: values.out } : {}), dryRun: !!values["dry-run"], relup: !values["no-relup"],
+    strict: !!values.strict, allowUnbumped: !!values["allow-unbumped"], ...(purge ? { purge } : {}), ...(extra ? { extra } : {}),
+  });
+  out.write(values.json ? toJson(result) + "\n" : toSummary(result));
+  return result.exitCode;
 }
 
 async function version(): Promise<string> {

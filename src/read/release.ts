@@ -23,6 +23,8 @@ export interface AppSpec {
   registered: string[];
   applications: string[];
   includedApplications: string[];
+  /** `optional_applications` (OTP 24+): used if present, not required. */
+  optionalApplications: string[];
   /** `{mod, {Module, Args}}`: the application callback module. */
   mod?: { module: string; args: Term };
   env: Term;
@@ -46,6 +48,8 @@ export interface Application {
   dir: string;
   spec: AppSpec;
   beams: BeamFile[];
+  /** An appup already in the ebin directory (OTP's own, a dependency's, or hand-written). */
+  appup?: { path: string; text: string };
 }
 
 export interface Release {
@@ -192,7 +196,12 @@ function readApp(files: ReleaseFiles, e: RelEntry): Application {
   const appFile = `${dir}/ebin/${e.name}.app`;
   if (!files.exists(appFile)) throw new GenAppupError(files.describe(appFile), "is missing");
   const spec = appSpec(readConsult(files, appFile), e, files.describe(appFile));
-  return { name: e.name, vsn: e.vsn, type: e.type, ...(e.includedApps ? { includedApps: e.includedApps } : {}), dir, spec, beams: beamsIn(files, `${dir}/ebin`) };
+  const appupPath = `${dir}/ebin/${e.name}.appup`;
+  const appup = files.exists(appupPath) ? { path: appupPath, text: decodeConsultFile(files.read(appupPath), files.describe(appupPath)) } : undefined;
+  return {
+    name: e.name, vsn: e.vsn, type: e.type, ...(e.includedApps ? { includedApps: e.includedApps } : {}),
+    dir, spec, beams: beamsIn(files, `${dir}/ebin`), ...(appup ? { appup } : {}),
+  };
 }
 
 function appSpec(app: Term, e: RelEntry, where: string): AppSpec {
@@ -222,6 +231,7 @@ function appSpec(app: Term, e: RelEntry, where: string): AppSpec {
     registered: list("registered"),
     applications: list("applications"),
     includedApplications: list("included_applications"),
+    optionalApplications: list("optional_applications"),
     ...(callback ? { mod: callback } : {}),
     env: propOf(props, "env") ?? { t: "list", v: [] },
   };

@@ -2,7 +2,7 @@
 %% TypeScript readers and printer must reproduce. Each function is run with
 %% `erl -noshell -run oracle F Args... -s init stop` and reads or writes plain files.
 -module(oracle).
--export([md5/1, strip_copies/1, etf_corpus/1, consult_dump/1, consult_check/1, format_terms/1, craft/1]).
+-export([md5/1, strip_copies/1, etf_corpus/1, consult_dump/1, consult_check/1, format_terms/1, craft/1, make_relup/1]).
 
 %% md5([ListFile, OutFile]): one "md5hex path" line per beam listed in ListFile.
 md5([ListFile, OutFile]) ->
@@ -118,6 +118,19 @@ zero_old_uniq(<<Count:32, Entries/binary>>) ->
 
 compact_len(L) when L < 16 -> <<L:4, 0:1, 0:3>>;
 compact_len(L) when L < 2048 -> <<(L bsr 8):3, 1:2, 0:3, (L band 255):8>>.
+
+%% make_relup([OutDir, Strict, TopStem, BaseStem..., "@path", PathDir...]): systools:make_relup
+%% with silent (and warnings_as_errors when Strict is "strict"); the relup goes to OutDir/relup
+%% and the result to OutDir/result as a term.
+make_relup([OutDir, Strict, Top | Rest]) ->
+    {Bases, ["@path" | Path]} = lists:splitwith(fun(A) -> A =/= "@path" end, Rest),
+    Opts = [{path, Path}, {outdir, OutDir}, silent] ++ [warnings_as_errors || Strict =:= "strict"],
+    Result = case systools:make_relup(Top, Bases, Bases, Opts) of
+                 {ok, _Relup, _Mod, Warnings} -> {ok, Warnings};
+                 {error, Mod, Reason} -> {error, lists:flatten(Mod:format_error(Reason))};
+                 Other -> {error, lists:flatten(io_lib:format("~tp", [Other]))}
+             end,
+    ok = file:write_file(filename:join(OutDir, "result"), tp(Result)).
 
 tp(T) -> unicode:characters_to_binary(io_lib:format("~tp.~n", [T])).
 

@@ -1,0 +1,120 @@
+/**
+ * `gen-appup OLD... NEW`: reads the releases, plans the appups, makes the relup, writes them
+ * into NEW (or under --out) and tells the user what it did and what a hot upgrade cannot do.
+ */
+import { resolve } from "node:path";
+import { appupTerm, appupText } from "../emit/appup.js";
+import { writeAll, type OutputFile } from "../emit/files.js";
+import { formatFile } from "../emit/print.js";
+import { GenAppupError } from "../errors.js";
+import { planUpgrade, type AppupPlan, type PlanOptions, type UpgradePlan } from "../plan/appups.js";
+import type { Finding } from "../plan/findings.js";
+import { instructionText, type Purge } from "../plan/instructions.js";
+import { makeRelup } from "../plan/relup.js";
+import { highestBelow } from "../plan/versions.js";
+import { readRelease, releaseVersions, type Release } from "../read/release.js";
+import type { Term } from "../read/term.js";
+
+export interface UpgradeOptions extends PlanOptions {
+  out?: string;
+  dryRun?: boolean;
+  relup?: boolean;
+  strict?: boolean;
+}
+
+export interface UpgradeResult {
+  plan: UpgradePlan;
+  findings: Finding[];
+  /** Files written (absolute), or that would be with --dry-run. */
+  files: string[];
+  written: boolean;
+  relup?: Term;
+  /** 0 done, 1 errors found, 3 warnings under --strict. */
+  exitCode: 0 | 1 | 3;
+}
+
+/** The releases named on the command line: the last is the new one. */
+export function resolveReleases(paths: string[]): { olds: Release[]; to: Release } {
+  const to = readRelease(paths[paths.length - 1]!);
+  const oldPaths = paths.length === 1 ? [paths[0]!] : paths.slice(0, -1);
+  const olds = oldPaths.map((p) => {
+    // The same root as NEW holding several versions: the old one is the highest below NEW.
+    if (resolve(p) === resolve(to.files.origin)) {
+      const below = highestBelow(releaseVersions(p), to.vsn);
+      if (!below) throw new GenAppupError(p, `holds no version below ${to.vsn} to upgrade from`);
+      return readRelease(p, { vsn: below });
+    }
+    return readRelease(p);
+  });
+  for (const o of olds) {
+    if (o.name !== to.name) throw new GenAppupError(o.origin, `is release ${o.name}, but the new release is ${to.name}`);
+    if (o.vsn === to.vsn) throw new GenAppupError(o.origin, `is version ${o.vsn}, the same as the new release`);
+  }
+  return { olds, to };
+}
+
+export function upgrade(olds: Release[], to: Release, opts: UpgradeOptions): UpgradeResult {
+  const plan = planUpgrade(olds, to, opts);
+  const appups = new Map(plan.appups.map((a) => [a.app, appupTerm(a)]));
+  const relup = opts.relup === false ? undefined : makeRelup(to, olds, appups);
+  const findings = [...plan.findings, ...(relup?.warnings.filter((w) => w.code !== "erts_changed") ?? [])];
+  const errors = findings.some((f) => f.level === "error");
+  const exitCode = errors ? 1 : opts.strict && findings.some((f) => f.level === "warning") ? 3 : 0;
+  const outputs: OutputFile[] = plan.appups.filter((a) => !a.kept).map((a) => ({ path: a.path, text: appupText(a) }));
+  if (relup) outputs.push({ path: `releases/${to.vsn}/relup`, text: formatFile(relup.relup) });
+  const root = opts.out ?? to.files.origin;
+  const files = outputs.map((f) => resolve(root, f.path));
+  let written = false;
+  if (exitCode === 0 && !opts.dryRun) {
+    if (!opts.out && !to.files.isDir("")) throw new GenAppupError(to.origin, "is a tarball: gen-appup cannot write into it; pass --out DIR, or --dry-run");
+    writeAll(root, outputs);
+    written = true;
+  }
+  return { plan, findings, files, written, ...(relup ? { relup: relup.relup } : {}), exitCode };
+}
+
+export function parsePurge(value: string | undefined): PlanOptions["purge"] {
+  if (value === undefined) return undefined;
+  if (value !== "soft_purge" && value !== "brutal_purge") throw new GenAppupError("", `--purge takes soft_purge or brutal_purge, not ${JSON.stringify(value)}`);
+  return { pre: value as Purge, post: value as Purge };
+}
+
+export function toJson(r: UpgradeResult): string {
+  const entries = (es: AppupPlan["up"]) => Object.fromEntries(es.map((e) => [e.vsn, e.instructions.map(instructionText)]));
+  return JSON.stringify(
+    {
+      release: r.plan.release,
+      from: r.plan.from,
+      applications: r.plan.appups.map((a) => ({
+        name: a.app, to: a.vsn, from: a.up.map((e) => e.vsn), appup: a.path, kept: !!a.kept,
+        up: entries(a.up), down: entries(a.down), counts: a.counts,
+      })),
+      findings: r.findings,
+      files: r.files,
+      written: r.written,
+      exit_code: r.exitCode,
+    },
+    null,
+    2,
+  );
+}
+
+export function toSummary(r: UpgradeResult): string {
+  const lines: string[] = [];
+  const from = r.plan.from.map((f) => f.vsn).join(", ");
+  lines.push(`${r.plan.release.name}: ${from} -> ${r.plan.release.vsn}`);
+  if (r.plan.appups.length === 0) lines.push("  no application changes version: nothing to upgrade");
+  for (const a of r.plan.appups) {
+    for (const [i, e] of a.up.entries()) {
+      const c = a.counts[i]!;
+      const what = a.kept ? "its own appup, used as it is" : c.added + c.changed + c.deleted === 0 ? "no module changed" : `${c.added} added, ${c.changed} changed, ${c.deleted} deleted`;
+      lines.push(`  ${a.app} ${e.vsn} -> ${a.vsn}: ${what}`);
+      if (!a.kept) for (const ins of e.instructions) lines.push(`    ${instructionText(ins)}`);
+    }
+  }
+  for (const f of r.findings) lines.push(`${f.level}: ${f.message}`);
+  if (r.written) for (const f of r.files) lines.push(`wrote ${f}`);
+  else if (r.exitCode === 0) for (const f of r.files) lines.push(`would write ${f} (--dry-run)`);
+  else lines.push(r.exitCode === 1 ? "nothing written: fix the errors above" : "nothing written: --strict and there are warnings");
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,53 @@
+/**
+ * Modules of two releases compared by `beam_lib:md5` (never whole-file bytes, so stripped and
+ * unstripped copies of the same code are equal). A module found in both releases under
+ * different applications is one change ("moved"), not a delete plus an add.
+ */
+import { parseBeam, type Beam } from "../read/beam.js";
+import type { Release } from "../read/release.js";
+
+export type ModuleChangeKind = "added" | "deleted" | "changed" | "unchanged";
+
+export interface ModuleChange {
+  module: string;
+  kind: ModuleChangeKind;
+  /** The application holding it in the old release (absent when added). */
+  oldApp?: string;
+  /** The application holding it in the new release (absent when deleted). */
+  newApp?: string;
+  /** The new beam, parsed (absent when deleted): behaviours, exports and imports come from it. */
+  beam?: Beam;
+  /** The old beam, parsed (absent when added). */
+  oldBeam?: Beam;
+}
+
+interface Located {
+  app: string;
+  beam: Beam;
+}
+
+/** Every module listed in an application's `.app`, by name: the modules release_handler loads. */
+function modulesOf(release: Release): Map<string, Located> {
+  const out = new Map<string, Located>();
+  for (const app of release.apps) {
+    const files = new Map(app.beams.map((b) => [b.module, b]));
+    for (const m of app.spec.modules) {
+      const file = files.get(m);
+      if (file) out.set(m, { app: app.name, beam: parseBeam(file.read(), release.files.describe(file.path)) });
+    }
+  }
+  return out;
+}
+
+export function diffModules(from: Release, to: Release): ModuleChange[] {
+  const olds = modulesOf(from);
+  const news = modulesOf(to);
+  const changes: ModuleChange[] = [];
+  for (const [module, n] of news) {
+    const o = olds.get(module);
+    if (!o) changes.push({ module, kind: "added", newApp: n.app, beam: n.beam });
+    else changes.push({ module, kind: o.beam.md5 === n.beam.md5 ? "unchanged" : "changed", oldApp: o.app, newApp: n.app, beam: n.beam, oldBeam: o.beam });
+  }
+  for (const [module, o] of olds) if (!news.has(module)) changes.push({ module, kind: "deleted", oldApp: o.app, oldBeam: o.beam });
+  return changes;
+}

@@ -1,0 +1,40 @@
+/** Version strings: appup keys (exact strings or PCRE binaries) and "the highest version below". */
+import semver from "semver";
+import { textOf, type Term } from "../read/term.js";
+
+/**
+ * Whether an appup `UpFrom`/`DnTo` key selects `vsn`, as systools does: a string must be equal;
+ * a binary is a regular expression whose first match must cover the whole version.
+ */
+export function matchesVersion(key: Term, vsn: string): boolean {
+  if (key.t === "list") return textOf(key) === vsn;
+  if (key.t !== "bin") return false;
+  let re: RegExp;
+  try {
+    re = new RegExp(textOf(key)!, "u");
+  } catch {
+    return false;
+  }
+  const m = re.exec(vsn);
+  return m !== null && m.index === 0 && m[0].length === vsn.length;
+}
+
+/** Orders versions: semantic versioning when both parse, else by numeric segments, else as text. */
+export function compareVersions(a: string, b: string): number {
+  const sa = semver.valid(a, { loose: true });
+  const sb = semver.valid(b, { loose: true });
+  if (sa && sb) return semver.compare(sa, sb, { loose: true });
+  const pa = a.split(/[.-]/), pb = b.split(/[.-]/);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? "", y = pb[i] ?? "";
+    const nx = /^\d+$/.test(x) ? Number(x) : NaN, ny = /^\d+$/.test(y) ? Number(y) : NaN;
+    const c = !isNaN(nx) && !isNaN(ny) ? nx - ny : x < y ? -1 : x > y ? 1 : 0;
+    if (c !== 0) return Math.sign(c);
+  }
+  return 0;
+}
+
+/** The highest of `versions` strictly below `vsn`, or undefined. */
+export function highestBelow(versions: string[], vsn: string): string | undefined {
+  return versions.filter((v) => compareVersions(v, vsn) < 0).sort(compareVersions).at(-1);
+}
