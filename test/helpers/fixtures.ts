@@ -2,6 +2,10 @@
  * Builds the fixture releases the tests read, once per run: the result is cached under
  * .cache/fixtures by a hash of the fixture sources, and a lock directory keeps parallel
  * test files from building the same release twice.
+ *
+ * A fixture is a base project (fixtures/projects) built at its first version, then zero or more
+ * scenario overlays (fixtures/scenarios/NAME: files to copy over the projects, and an optional
+ * delete.txt) each built in turn into the same release root, as mix and relx keep old versions.
  */
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -9,63 +13,112 @@ import { join } from "node:path";
 import { CACHE, ROOT, filesUnder, run } from "./erlang.js";
 
 const PROJECTS = join(ROOT, "fixtures/projects");
+const SCENARIOS = join(ROOT, "fixtures/scenarios");
 
 export interface BuiltRelease {
-  /** The release root: holds bin/, lib/, releases/. */
+  /** The release root: holds bin/, lib/, releases/ with every version built. */
   root: string;
-  /** The tarball `mix release` / `rebar3 tar` wrote. */
-  tarball: string;
   name: string;
+  /** The first version's number (the others are in `versions`). */
   vsn: string;
+  /** The first version's tarball. */
+  tarball: string;
+  /** Every version built, in build order. */
+  versions: string[];
+  /** The tarball `mix release` / `rebar3 tar` wrote for each version. */
+  tarballs: Record<string, string>;
 }
 
-/** The Elixir `shop` release (with its path dependency `inventory`), built by `mix release`. */
-export function mixShop(): BuiltRelease {
-  return build("mix-shop", ["shop", "inventory"], (dir) => {
+interface Kind {
+  projects: string[];
+  name: string;
+  build(dir: string): string; // returns the version built
+  root(dir: string): string;
+  tarball(dir: string, vsn: string): string;
+}
+
+const MIX: Kind = {
+  projects: ["shop", "inventory"],
+  name: "shop",
+  build(dir) {
+    // Compile from scratch: overlay files may carry the same mtime second as the last build.
+    rmSync(join(dir, "shop/_build/prod/lib/shop"), { recursive: true, force: true });
+    rmSync(join(dir, "shop/_build/prod/lib/inventory"), { recursive: true, force: true });
     run("mix", ["release", "--overwrite", "--quiet"], { cwd: join(dir, "shop"), env: mixEnv() });
-    return { root: join(dir, "shop/_build/prod/rel/shop"), tarball: join(dir, "shop/_build/prod/shop-0.1.0.tar.gz"), name: "shop", vsn: "0.1.0" };
-  });
+    return /version: "([^"]+)"/.exec(readFileSync(join(dir, "shop/mix.exs"), "utf8"))![1]!;
+  },
+  root: (dir) => join(dir, "shop/_build/prod/rel/shop"),
+  tarball: (dir, vsn) => join(dir, `shop/_build/prod/shop-${vsn}.tar.gz`),
+};
+
+const REBAR: Kind = {
+  projects: ["rebar_shop"],
+  name: "rshop",
+  build(dir) {
+    rmSync(join(dir, "rebar_shop/_build/default/lib/rshop"), { recursive: true, force: true });
+    run("rebar3", ["tar"], { cwd: join(dir, "rebar_shop"), env: { ...process.env, REBAR_OFFLINE: "1", REBAR_COLOR: "none" } });
+    return /\{rshop, "([^"]+)"\}/.exec(readFileSync(join(dir, "rebar_shop/rebar.config"), "utf8"))![1]!;
+  },
+  root: (dir) => join(dir, "rebar_shop/_build/default/rel/rshop"),
+  tarball: (dir, vsn) => join(dir, `rebar_shop/_build/default/rel/rshop/rshop-${vsn}.tar.gz`),
+};
+
+/** The Elixir `shop` release (with its path dependency `inventory`), built by `mix release`. */
+export function mixShop(...scenarios: string[]): BuiltRelease {
+  return build(MIX, scenarios);
 }
 
 /** The Erlang `rshop` release, built by `rebar3 tar` (relx). */
-export function rebarShop(): BuiltRelease {
-  return build("rebar-shop", ["rebar_shop"], (dir) => {
-    run("rebar3", ["tar"], { cwd: join(dir, "rebar_shop"), env: { ...process.env, REBAR_OFFLINE: "1" } });
-    const root = join(dir, "rebar_shop/_build/default/rel/rshop");
-    return { root, tarball: join(root, "rshop-0.1.0.tar.gz"), name: "rshop", vsn: "0.1.0" };
-  });
+export function rebarShop(...scenarios: string[]): BuiltRelease {
+  return build(REBAR, scenarios);
 }
 
 export function mixEnv(): NodeJS.ProcessEnv {
   return { ...process.env, MIX_ENV: "prod", LANG: "C.UTF-8", LC_ALL: "C.UTF-8", HEX_OFFLINE: "1" };
 }
 
-function build(name: string, projects: string[], make: (dir: string) => BuiltRelease): BuiltRelease {
-  const key = sourceHash(projects);
-  const dir = join(CACHE, "fixtures", `${name}-${key}`);
+function build(kind: Kind, scenarios: string[]): BuiltRelease {
+  const key = sourceHash([...kind.projects.map((p) => join(PROJECTS, p)), ...scenarios.map((s) => join(SCENARIOS, s))]);
+  const dir = join(CACHE, "fixtures", `${kind.name}-${[...scenarios, "base"].join("+")}-${key}`);
   const done = join(dir, "built.json");
-  if (existsSync(done)) return JSON.parse(readFileSync(done, "utf8")) as BuiltRelease;
-  return withLock(`${dir}.lock`, () => {
-    if (existsSync(done)) return JSON.parse(readFileSync(done, "utf8")) as BuiltRelease;
-    const work = `${dir}.tmp`;
-    rmSync(work, { recursive: true, force: true });
-    mkdirSync(work, { recursive: true });
-    for (const p of projects) cpSync(join(PROJECTS, p), join(work, p), { recursive: true });
-    const built = make(work);
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(work, dir);
-    const moved = JSON.parse(JSON.stringify(built).replaceAll(work, dir)) as BuiltRelease;
-    writeFileSync(done, JSON.stringify(moved));
-    return moved;
-  });
+  const cached = () => (existsSync(done) ? (JSON.parse(readFileSync(done, "utf8")) as BuiltRelease) : undefined);
+  return cached() ?? withLock(`${dir}.lock`, () => cached() ?? make(kind, scenarios, dir));
 }
 
-function sourceHash(projects: string[]): string {
+function make(kind: Kind, scenarios: string[], dir: string): BuiltRelease {
+  const work = `${dir}.tmp`;
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  for (const p of kind.projects) cpSync(join(PROJECTS, p), join(work, p), { recursive: true });
+  const versions = [kind.build(work)];
+  for (const s of scenarios) {
+    for (const f of filesUnder(join(SCENARIOS, s), () => true)) {
+      const rel = f.slice(join(SCENARIOS, s).length + 1);
+      if (rel === "delete.txt") {
+        for (const gone of readFileSync(f, "utf8").split("\n").filter(Boolean)) rmSync(join(work, gone));
+      } else {
+        mkdirSync(join(work, rel, ".."), { recursive: true });
+        cpSync(f, join(work, rel));
+      }
+    }
+    versions.push(kind.build(work));
+  }
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(work, dir);
+  const built: BuiltRelease = {
+    root: kind.root(dir), name: kind.name, vsn: versions[0]!, tarball: kind.tarball(dir, versions[0]!), versions,
+    tarballs: Object.fromEntries(versions.map((v) => [v, kind.tarball(dir, v)])),
+  };
+  writeFileSync(join(dir, "built.json"), JSON.stringify(built));
+  return built;
+}
+
+function sourceHash(dirs: string[]): string {
   const h = createHash("sha256");
-  for (const p of projects) {
-    for (const f of filesUnder(join(PROJECTS, p), () => true)) {
+  for (const d of dirs) {
+    for (const f of filesUnder(d, () => true)) {
       if (f.includes("/_build/") || f.includes("/deps/")) continue;
-      h.update(f.slice(PROJECTS.length)).update(readFileSync(f));
+      h.update(f.slice(ROOT.length)).update(readFileSync(f));
     }
   }
   return h.digest("hex").slice(0, 16);
@@ -79,8 +132,14 @@ function withLock<T>(lock: string, fn: () => T): T {
       mkdirSync(lock);
       break;
     } catch {
-      // Another test process is building it; a lock older than the deadline is stale.
-      if (Date.now() > deadline || Date.now() - statSync(lock).mtimeMs > 10 * 60_000) rmSync(lock, { recursive: true, force: true });
+      // Another test process is building it; a lock older than ten minutes is stale.
+      let age = 0;
+      try {
+        age = Date.now() - statSync(lock).mtimeMs;
+      } catch {
+        continue; // released meanwhile: try again at once
+      }
+      if (Date.now() > deadline || age > 10 * 60_000) rmSync(lock, { recursive: true, force: true });
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
     }
   }
