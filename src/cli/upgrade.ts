@@ -66,7 +66,7 @@ export function upgrade(olds: Release[], to: Release, opts: UpgradeOptions): Upg
   const files = outputs.map((f) => resolve(root, f.path));
   let written = false;
   if (exitCode === 0 && !opts.dryRun) {
-    if (!opts.out && !to.files.isDir("")) throw new GenAppupError(to.origin, "is a tarball: gen-appup cannot write into it; pass --out DIR, or --dry-run");
+    if (!opts.out && to.files.kind === "tar") throw new GenAppupError(to.origin, "is a tarball: gen-appup cannot write into it; pass --out DIR, or --dry-run");
     writeAll(root, outputs);
     written = true;
   }

@@ -129,7 +129,7 @@ function instruction(m: ModuleChange, depMods: string[], opts: PlanOptions): Dep
 }
 
 /** The way down: the up instructions in exact reverse, each added module deleted and each deleted one added back. */
-function invert(up: DependencyInstruction[]): DependencyInstruction[] {
+export function invert(up: DependencyInstruction[]): DependencyInstruction[] {
   return [...up].reverse().map((i): DependencyInstruction => {
     if (i.op === "add_module") return { op: "delete_module", module: i.module, depMods: i.depMods };
     if (i.op === "delete_module") return { op: "add_module", module: i.module, depMods: i.depMods };

@@ -8,6 +8,8 @@ import { GenAppupError } from "../errors.js";
 import { readTar } from "./tar.js";
 
 export interface ReleaseFiles {
+  /** A directory on disk, or a tarball read into memory (which cannot be written into). */
+  readonly kind: "dir" | "tar";
   /** What the user named: a directory or a tarball path, for messages. */
   readonly origin: string;
   /** The absolute path of a relative one, for messages and for tools that need real files. */
@@ -22,6 +24,7 @@ export interface ReleaseFiles {
 export function dirFiles(root: string): ReleaseFiles {
   const abs = (rel: string) => (rel ? join(root, rel) : root);
   return {
+    kind: "dir",
     origin: root,
     describe: abs,
     exists: (rel) => existsSync(abs(rel)),
@@ -53,6 +56,7 @@ export function tarFiles(tarball: string): ReleaseFiles {
     children.get(dir)!.add(p.slice(i + 1));
   }
   return {
+    kind: "tar",
     origin: tarball,
     describe: (rel) => `${tarball}:${rel}`,
     exists: (rel) => files.has(rel) || dirs.has(rel),

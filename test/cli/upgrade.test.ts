@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { test } from "node:test";
+import { cli } from "../helpers/cli.js";
+import { CACHE, filesUnder, oracle } from "../helpers/erlang.js";
+import { mixShop } from "../helpers/fixtures.js";
+
+/** A copy of the base shop release whose new version 0.1.1 reuses 0.1.0's lib dirs but for `shopVsn` and `beams`. */
+function derive(opts: { shopVsn: string; beams?: Record<string, string> }): { old: string; root: string } {
+  const built = mixShop();
+  const root = join(mkdtempSync(join(CACHE, "tmp-cli-")), "shop");
+  cpSync(built.root, root, { recursive: true });
+  const rel = readFileSync(join(root, "releases/0.1.0/shop.rel"), "utf8").replace('{"shop","0.1.0"}', '{"shop","0.1.1"}').replace('{shop,"0.1.0"', `{shop,"${opts.shopVsn}"`);
+  cpSync(join(root, "releases/0.1.0"), join(root, "releases/0.1.1"), { recursive: true });
+  writeFileSync(join(root, "releases/0.1.1/shop.rel"), rel);
+  writeFileSync(join(root, "releases/start_erl.data"), readFileSync(join(root, "releases/start_erl.data"), "utf8").replace("0.1.0", "0.1.1"));
+  const lib = join(root, "lib", `shop-${opts.shopVsn}`);
+  if (opts.shopVsn !== "0.1.0") {
+    cpSync(join(root, "lib/shop-0.1.0"), lib, { recursive: true });
+    const app = join(lib, "ebin/shop.app");
+    writeFileSync(app, readFileSync(app, "utf8").replace('{vsn,"0.1.0"}', `{vsn,"${opts.shopVsn}"}`));
+  }
+  for (const [module, from] of Object.entries(opts.beams ?? {})) cpSync(from, join(lib, "ebin", `${module}.beam`));
+  return { old: built.tarball, root };
+}
+
+const snapshot = (dir: string) => filesUnder(dir, () => true).map((f) => `${f} ${statSync(f).mtimeMs}`).join("\n");
+
+test("identical code in a stripped and an unstripped beam is no change", () => {
+  const compiled = join(dirname(dirname(mixShop().root)), "lib/shop/ebin");
+  const beams = Object.fromEntries(readdirSync(compiled).filter((f) => f.endsWith(".beam")).map((f) => [f.slice(0, -5), join(compiled, f)]));
+  const { old, root } = derive({ shopVsn: "0.1.1", beams });
+  assert.ok(readFileSync(join(root, "lib/shop-0.1.1/ebin/Elixir.Shop.Cart.beam")).length > readFileSync(join(root, "lib/shop-0.1.0/ebin/Elixir.Shop.Cart.beam")).length, "the new beams are the unstripped ones");
+  const r = cli([old, root, "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const plan = JSON.parse(r.stdout) as { applications: { name: string; up: Record<string, string[]> }[] };
+  assert.deepEqual(plan.applications.map((a) => [a.name, a.up]), [["shop", { "0.1.0": [] }]]);
+});
+
+test("a changed module in an application whose version did not change fails the run, naming both", () => {
+  const changed = join(mixShop("chain").root, "lib/shop-0.2.0/ebin/Elixir.Shop.Round.beam");
+  const { old, root } = derive({ shopVsn: "0.1.0", beams: { "Elixir.Shop.Round": changed } });
+  const before = snapshot(root);
+  const r = cli([old, root]);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /error: module Elixir\.Shop\.Round changed but application shop is still version 0\.1\.0/);
+  assert.match(r.stdout, /nothing written/);
+  assert.equal(snapshot(root), before, "nothing is written");
+  const allowed = cli([old, root, "--allow-unbumped", "--dry-run"]);
+  assert.equal(allowed.code, 0, allowed.stdout);
+  assert.match(allowed.stdout, /warning: module Elixir\.Shop\.Round changed/);
+  const strict = cli([old, root, "--allow-unbumped", "--strict"]);
+  assert.equal(strict.code, 3, "exit 3: warnings under --strict");
+  assert.equal(snapshot(root), before, "--strict with warnings writes nothing");
+});
+
+test("--dry-run writes nothing; --json is the plan; --out writes elsewhere", () => {
+  const built = mixShop("chain");
+  const root = join(mkdtempSync(join(CACHE, "tmp-cli-")), "shop");
+  cpSync(built.root, root, { recursive: true });
+  const before = snapshot(root);
+  const dry = cli([root, "--dry-run", "--json"]);
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.equal(snapshot(root), before);
+  const plan = JSON.parse(dry.stdout) as { release: { vsn: string }; from: { vsn: string }[]; written: boolean; files: string[]; applications: { name: string; up: Record<string, string[]> }[] };
+  assert.equal(plan.release.vsn, "0.2.0");
+  assert.deepEqual(plan.from.map((f) => f.vsn), ["0.1.0"]);
+  assert.equal(plan.written, false);
+  assert.deepEqual(plan.files.map((f) => f.slice(root.length + 1)), ["lib/shop-0.2.0/ebin/shop.appup", "releases/0.2.0/relup"]);
+  assert.deepEqual(plan.applications[0]!.up["0.1.0"], ["{load_module,'Elixir.Shop.Round'}", "{load_module,'Elixir.Shop.Tax',['Elixir.Shop.Round']}", "{load_module,'Elixir.Shop.Price',['Elixir.Shop.Tax']}"]);
+
+  const out = mkdtempSync(join(CACHE, "tmp-out-"));
+  const r = cli([join(root, "releases/0.1.0"), root, "--out", out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(snapshot(root), before, "--out leaves the release alone");
+  assert.deepEqual(filesUnder(out, () => true).map((f) => f.slice(out.length + 1)), ["lib/shop-0.2.0/ebin/shop.appup", "releases/0.2.0/relup"]);
+  assert.match(r.stdout, /^shop: 0\.1\.0 -> 0\.2\.0\n {2}shop 0\.1\.0 -> 0\.2\.0: 0 added, 3 changed, 0 deleted\n/);
+});
+
+test("the CLI needs no erl: relup generation runs with erl off the PATH", () => {
+  const built = mixShop("chain");
+  const root = join(mkdtempSync(join(CACHE, "tmp-cli-")), "shop");
+  cpSync(built.root, root, { recursive: true });
+  const r = cli([root], { ...process.env, PATH: dirname(process.execPath) });
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(!cli(["--version"], { PATH: dirname(process.execPath) }).stderr);
+  // systools agrees with what was written without it.
+  const sys = mkdtempSync(join(CACHE, "tmp-sys-"));
+  oracle("make_relup", sys, "strict", join(root, "releases/0.2.0/shop"), join(root, "releases/0.1.0/shop"), "@path", join(root, "lib/*/ebin"));
+  assert.equal(readFileSync(join(root, "releases/0.2.0/relup"), "utf8"), readFileSync(join(sys, "relup"), "utf8"));
+});
+
+test("exit codes: 1 for bad input, 2 for usage, and a tarball is never written into", () => {
+  const built = mixShop("chain");
+  const missing = cli(["/nonexistent/old", built.root]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^gen-appup: \/nonexistent\/old: does not exist\n$/);
+  assert.equal(cli([built.root, "--frobnicate"]).code, 2);
+  assert.equal(cli([built.root, "--purge", "gentle"]).code, 2);
+  assert.equal(cli([built.root, "--extra", "{unclosed"]).code, 2);
+  const tar = cli([built.tarballs["0.1.0"]!, built.tarballs["0.2.0"]!]);
+  assert.equal(tar.code, 1);
+  assert.match(tar.stderr, /is a tarball: gen-appup cannot write into it; pass --out DIR, or --dry-run/);
+  const same = cli([built.tarballs["0.2.0"]!, built.tarballs["0.2.0"]!, "--dry-run"]);
+  assert.equal(same.code, 1);
+  assert.match(same.stderr, /holds no version below 0\.2\.0 to upgrade from/);
+});
+
+test("--purge and --extra shape the instructions", () => {
+  const built = mixShop("genserver-state");
+  const r = cli([built.tarballs["0.1.0"]!, built.tarballs["0.2.0"]!, "--dry-run", "--json", "--purge", "soft_purge", "--extra", "#{from => \"0.1.0\"}"]);
+  assert.equal(r.code, 0, r.stderr);
+  const plan = JSON.parse(r.stdout) as { applications: { up: Record<string, string[]> }[] };
+  assert.deepEqual(plan.applications[0]!.up["0.1.0"], ["{update,'Elixir.Shop.Cart',{advanced,#{from => \"0.1.0\"}},soft_purge,soft_purge,[]}"]);
+});
