@@ -2,7 +2,7 @@
 %% TypeScript readers and printer must reproduce. Each function is run with
 %% `erl -noshell -run oracle F Args... -s init stop` and reads or writes plain files.
 -module(oracle).
--export([md5/1, strip_copies/1, etf_corpus/1, consult_dump/1, consult_check/1, format_terms/1, craft/1, make_relup/1]).
+-export([md5/1, strip_copies/1, etf_corpus/1, consult_dump/1, consult_check/1, format_terms/1, craft/1, make_relup/1, make_relups/1]).
 
 %% md5([ListFile, OutFile]): one "md5hex path" line per beam listed in ListFile.
 md5([ListFile, OutFile]) ->
@@ -131,6 +131,23 @@ make_relup([OutDir, Strict, Top | Rest]) ->
                  Other -> {error, lists:flatten(io_lib:format("~tp", [Other]))}
              end,
     ok = file:write_file(filename:join(OutDir, "result"), tp(Result)).
+
+%% make_relups([ListFile]): many make_relup calls in one VM. Each line of ListFile is
+%% "OutDir|TopStem|BaseStem,BaseStem...|PathGlob|Opt,Opt..." (Opt: restart_emulator); the relup
+%% goes to OutDir/relup and the result ({ok, Warnings} or {error, Text}) to OutDir/result.
+make_relups([ListFile]) ->
+    lists:foreach(fun(Line) ->
+                          [Out, Top, Bases, Path, Extra] = string:split(Line, "|", all),
+                          Opts = [{path, [Path]}, {outdir, Out}, silent] ++
+                              [list_to_atom(O) || O <- string:lexemes(Extra, ","), O =/= ""],
+                          Result = try systools:make_relup(Top, string:lexemes(Bases, ","), string:lexemes(Bases, ","), Opts) of
+                                       {ok, _, _, Ws} -> {ok, Ws};
+                                       {error, Mod, Reason} -> {error, lists:flatten(Mod:format_error(Reason))};
+                                       Other -> {error, lists:flatten(io_lib:format("~tp", [Other]))}
+                                   catch C:E -> {error, lists:flatten(io_lib:format("~p:~p", [C, E]))}
+                                   end,
+                          ok = file:write_file(filename:join(Out, "result"), tp(Result))
+                  end, lines(ListFile)).
 
 tp(T) -> unicode:characters_to_binary(io_lib:format("~tp.~n", [T])).
 
