@@ -72,6 +72,9 @@ export function makeRelup(to: Release, olds: Release[], appups: ReadonlyMap<stri
 }
 
 function relApps(r: Release): RelApp[] {
+  for (const a of r.apps) {
+    if (a.spec.missing.length) throw new GenAppupError(r.files.describe(`${a.dir}/ebin/${a.name}.app`), `lacks ${a.spec.missing.join(", ")}, which systools requires (missing_param)`);
+  }
   return r.apps.map((a: Application) => ({
     name: a.name, vsn: a.vsn, type: a.type, modules: a.spec.modules, uses: a.spec.applications,
     includes: a.includedApps ?? a.spec.includedApplications, optional: a.spec.optionalApplications,

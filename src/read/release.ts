@@ -25,6 +25,8 @@ export interface AppSpec {
   includedApplications: string[];
   /** `optional_applications` (OTP 24+): used if present, not required. */
   optionalApplications: string[];
+  /** Keys systools requires (description, registered, applications; vsn and modules always) that the file lacks. */
+  missing: string[];
   /** `{mod, {Module, Args}}`: the application callback module. */
   mod?: { module: string; args: Term };
   env: Term;
@@ -225,6 +227,7 @@ function appSpec(app: Term, e: RelEntry, where: string): AppSpec {
     callback = { module: m.v, args };
   }
   return {
+    missing: ["description", "modules", "registered", "applications"].filter((k) => propOf(props, k) === undefined),
     description: textOf(propOf(props, "description")) ?? "",
     vsn,
     modules: list("modules"),
