@@ -74,7 +74,7 @@ test("bad input exits 1 with one line naming the file: no stack trace, no hang",
 });
 
 test("usage errors exit 2", () => {
-  for (const args of [[], ["inspect"], ["inspect", "--bogus", "x"], ["frobnicate"]]) {
+  for (const args of [[], ["inspect"], ["inspect", "--bogus", "x"], ["--frobnicate"]]) {
     const r = cli(args);
     assert.equal(r.code, 2, args.join(" "));
     assert.match(r.stderr, /Usage:/);
