@@ -4,7 +4,7 @@ import { GenAppupError } from "../errors.js";
 import type { Term } from "../read/term.js";
 import { parseOneTerm } from "../read/term-text.js";
 import { inspectPaths, toJsonLine, toText } from "./inspect.js";
-import { parsePurge, resolveReleases, toJson, toSummary, upgrade } from "./upgrade.js";
+import { parsePurge, readOverrides, resolveReleases, toJson, toSummary, upgrade } from "./upgrade.js";
 
 const USAGE = `Usage:
   gen-appup OLD... NEW [options]       write the appups and the relup that hot-upgrade OLD to NEW
@@ -21,6 +21,11 @@ Options:
   --extra TERM       Extra of {advanced, Extra} as Erlang text (default [])
   --allow-unbumped   a module changed in an application whose version did not: warn, do not fail
   --strict           exit 3, writing nothing, when there are warnings
+  --prepare          also write releases/NAME-VSN.rel and releases/RELEASES for release_handler;
+                     with one path and no older version there, a first release is fine
+  --patch-only       upgrade hot only from versions with the same major.minor (others: cold deploy)
+  --appups DIR       hand-written appups DIR/APP/FROM_to_TO.appup win over generated ones
+  --save-appups DIR  copy generated appups to DIR/APP/FROM_to_TO.appup for review
 
 Exit codes: 0 done, 1 bad input or errors found, 2 usage, 3 warnings with --strict.
 
@@ -67,6 +72,7 @@ function upgradeCommand(args: string[], out: NodeJS.WritableStream): number {
     options: {
       out: { type: "string" }, "dry-run": { type: "boolean" }, json: { type: "boolean" }, "no-relup": { type: "boolean" },
       purge: { type: "string" }, extra: { type: "string" }, "allow-unbumped": { type: "boolean" }, strict: { type: "boolean" },
+      prepare: { type: "boolean" }, "patch-only": { type: "boolean" }, appups: { type: "string" }, "save-appups": { type: "string" },
     },
   });
   if (positionals.some((p) => p.startsWith("-"))) throw new UsageError(`unknown option ${positionals.find((p) => p.startsWith("-"))}`);
@@ -82,10 +88,13 @@ function upgradeCommand(args: string[], out: NodeJS.WritableStream): number {
   } catch (e) {
     throw new UsageError((e as GenAppupError).detail);
   }
-  const { olds, to } = resolveReleases(positionals);
+  const { olds, to } = resolveReleases(positionals, !!values.prepare);
   const result = upgrade(olds, to, {
     ...(values.out ? { out: values.out } : {}), dryRun: !!values["dry-run"], relup: !values["no-relup"],
     strict: !!values.strict, allowUnbumped: !!values["allow-unbumped"], ...(purge ? { purge } : {}), ...(extra ? { extra } : {}),
+    prepare: !!values.prepare, patchOnly: !!values["patch-only"],
+    ...(values.appups ? { overrides: readOverrides(values.appups, to) } : {}),
+    ...(values["save-appups"] ? { saveAppups: values["save-appups"] } : {}),
   });
   out.write(values.json ? toJson(result) + "\n" : toSummary(result));
   return result.exitCode;

@@ -2,10 +2,12 @@
  * `gen-appup OLD... NEW`: reads the releases, plans the appups, makes the relup, writes them
  * into NEW (or under --out) and tells the user what it did and what a hot upgrade cannot do.
  */
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { appupTerm, appupText } from "../emit/appup.js";
 import { writeAll, type OutputFile } from "../emit/files.js";
 import { formatFile } from "../emit/print.js";
+import { releaseFiles } from "../emit/release-files.js";
 import { GenAppupError } from "../errors.js";
 import { planUpgrade, type AppupPlan, type PlanOptions, type UpgradePlan } from "../plan/appups.js";
 import type { Finding } from "../plan/findings.js";
@@ -14,12 +16,19 @@ import { makeRelup } from "../plan/relup.js";
 import { highestBelow } from "../plan/versions.js";
 import { readRelease, releaseVersions, type Release } from "../read/release.js";
 import type { Term } from "../read/term.js";
+import { decodeConsultFile, parseOneTerm } from "../read/term-text.js";
 
 export interface UpgradeOptions extends PlanOptions {
   out?: string;
   dryRun?: boolean;
   relup?: boolean;
   strict?: boolean;
+  /** Also write releases/NAME-VSN.rel and releases/RELEASES, as the mix release step does. */
+  prepare?: boolean;
+  /** Hot-upgrade only from versions with the same major.minor; others are a cold deploy. */
+  patchOnly?: boolean;
+  /** Copy each generated appup entry to DIR/APP/FROM_to_TO.appup for review (existing files are kept). */
+  saveAppups?: string;
 }
 
 export interface UpgradeResult {
@@ -33,18 +42,22 @@ export interface UpgradeResult {
   exitCode: 0 | 1 | 3;
 }
 
-/** The releases named on the command line: the last is the new one. */
-export function resolveReleases(paths: string[]): { olds: Release[]; to: Release } {
+/**
+ * The releases named on the command line: the last is the new one. With one path, the old one
+ * is the highest version below it in the same root; with `firstOk`, there may be none.
+ */
+export function resolveReleases(paths: string[], firstOk = false): { olds: Release[]; to: Release } {
   const to = readRelease(paths[paths.length - 1]!);
   const oldPaths = paths.length === 1 ? [paths[0]!] : paths.slice(0, -1);
-  const olds = oldPaths.map((p) => {
+  const olds = oldPaths.flatMap((p) => {
     // The same root as NEW holding several versions: the old one is the highest below NEW.
     if (resolve(p) === resolve(to.files.origin)) {
       const below = highestBelow(releaseVersions(p), to.vsn);
-      if (!below) throw new GenAppupError(p, `holds no version below ${to.vsn} to upgrade from`);
-      return readRelease(p, { vsn: below });
+      if (below) return [readRelease(p, { vsn: below })];
+      if (firstOk && paths.length === 1) return [];
+      throw new GenAppupError(p, `holds no version below ${to.vsn} to upgrade from`);
     }
-    return readRelease(p);
+    return [readRelease(p)];
   });
   for (const o of olds) {
     if (o.name !== to.name) throw new GenAppupError(o.origin, `is release ${o.name}, but the new release is ${to.name}`);
@@ -53,24 +66,66 @@ export function resolveReleases(paths: string[]): { olds: Release[]; to: Release
   return { olds, to };
 }
 
-export function upgrade(olds: Release[], to: Release, opts: UpgradeOptions): UpgradeResult {
+export function upgrade(allOlds: Release[], to: Release, opts: UpgradeOptions): UpgradeResult {
+  const notes: Finding[] = [];
+  const olds = opts.patchOnly ? allOlds.filter((o) => isPatch(o.vsn, to.vsn)) : allOlds;
+  for (const o of allOlds.filter((x) => !olds.includes(x))) {
+    notes.push({ level: "note", code: "cold_deploy", message: `${o.vsn} -> ${to.vsn} changes more than the patch version: cold deploy (no hot upgrade from ${o.vsn})` });
+  }
+  if (allOlds.length === 0) notes.push({ level: "note", code: "first_release", message: `${to.name} ${to.vsn} is a first release: nothing to upgrade from` });
   const plan = planUpgrade(olds, to, opts);
   const appups = new Map(plan.appups.map((a) => [a.app, appupTerm(a)]));
-  const relup = opts.relup === false ? undefined : makeRelup(to, olds, appups);
-  const findings = [...plan.findings, ...(relup?.warnings.filter((w) => w.code !== "erts_changed") ?? [])];
+  const relup = opts.relup === false || olds.length === 0 ? undefined : makeRelup(to, olds, appups);
+  const findings = [...notes, ...plan.findings, ...(relup?.warnings.filter((w) => w.code !== "erts_changed") ?? [])];
   const errors = findings.some((f) => f.level === "error");
   const exitCode = errors ? 1 : opts.strict && findings.some((f) => f.level === "warning") ? 3 : 0;
   const outputs: OutputFile[] = plan.appups.filter((a) => !a.kept).map((a) => ({ path: a.path, text: appupText(a) }));
   if (relup) outputs.push({ path: `releases/${to.vsn}/relup`, text: formatFile(relup.relup) });
+  if (opts.prepare) outputs.push(...releaseFiles(to));
   const root = opts.out ?? to.files.origin;
-  const files = outputs.map((f) => resolve(root, f.path));
+  const reviews = opts.saveAppups ? reviewCopies(plan, opts.saveAppups) : [];
+  const files = [...outputs.map((f) => resolve(root, f.path)), ...reviews.map((f) => resolve(opts.saveAppups!, f.path))];
   let written = false;
   if (exitCode === 0 && !opts.dryRun) {
     if (!opts.out && to.files.kind === "tar") throw new GenAppupError(to.origin, "is a tarball: gen-appup cannot write into it; pass --out DIR, or --dry-run");
     writeAll(root, outputs);
+    if (reviews.length) writeAll(opts.saveAppups!, reviews);
     written = true;
   }
   return { plan, findings, files, written, ...(relup ? { relup: relup.relup } : {}), exitCode };
+}
+
+/** Same major and minor version: the policy of upgrading hot only across patch releases. */
+function isPatch(from: string, to: string): boolean {
+  const [a, b] = [from, to].map((v) => /^(\d+)\.(\d+)\./.exec(v));
+  return !!a && !!b && a[1] === b[1] && a[2] === b[2];
+}
+
+/** Each generated appup entry as its own appup, DIR/APP/FROM_to_TO.appup, unless that file exists. */
+function reviewCopies(plan: UpgradePlan, dir: string): OutputFile[] {
+  return plan.appups.filter((a) => !a.kept).flatMap((a) =>
+    a.up.flatMap((up, i) => {
+      const path = `${a.app}/${up.vsn}_to_${a.vsn}.appup`;
+      if (up.handWritten || existsSync(resolve(dir, path))) return [];
+      return [{ path, text: appupText({ ...a, up: [up], down: [a.down[i]!] }) }];
+    }),
+  );
+}
+
+/** Hand-written appups in DIR/APP/FROM_to_TO.appup (the Distillery and Jellyfish layout), for the new release's versions. */
+export function readOverrides(dir: string, to: Release): Map<string, { path: string; term: Term }> {
+  const out = new Map<string, { path: string; term: Term }>();
+  for (const app of to.apps) {
+    const appDir = resolve(dir, app.name);
+    if (!existsSync(appDir)) continue;
+    for (const f of readdirSync(appDir)) {
+      const m = /^(.+)_to_(.+)\.appup$/.exec(f);
+      if (!m || m[2] !== app.vsn) continue;
+      const path = resolve(appDir, f);
+      out.set(`${app.name}/${m[1]}`, { path, term: parseOneTerm(decodeConsultFile(readFileSync(path), path), path) });
+    }
+  }
+  return out;
 }
 
 export function parsePurge(value: string | undefined): PlanOptions["purge"] {
@@ -102,12 +157,13 @@ export function toJson(r: UpgradeResult): string {
 export function toSummary(r: UpgradeResult): string {
   const lines: string[] = [];
   const from = r.plan.from.map((f) => f.vsn).join(", ");
-  lines.push(`${r.plan.release.name}: ${from} -> ${r.plan.release.vsn}`);
-  if (r.plan.appups.length === 0) lines.push("  no application changes version: nothing to upgrade");
+  lines.push(r.plan.from.length ? `${r.plan.release.name}: ${from} -> ${r.plan.release.vsn}` : `${r.plan.release.name} ${r.plan.release.vsn}`);
+  if (r.plan.appups.length === 0 && r.plan.from.length) lines.push("  no application changes version: nothing to upgrade");
   for (const a of r.plan.appups) {
     for (const [i, e] of a.up.entries()) {
       const c = a.counts[i]!;
-      const what = a.kept ? "its own appup, used as it is" : c.added + c.changed + c.deleted === 0 ? "no module changed" : `${c.added} added, ${c.changed} changed, ${c.deleted} deleted`;
+      const counted = c.added + c.changed + c.deleted === 0 ? "no module changed" : `${c.added} added, ${c.changed} changed, ${c.deleted} deleted`;
+      const what = a.kept ? "its own appup, used as it is" : e.handWritten ? `hand-written appup ${e.handWritten}` : counted;
       lines.push(`  ${a.app} ${e.vsn} -> ${a.vsn}: ${what}`);
       if (!a.kept) for (const ins of e.instructions) lines.push(`    ${instructionText(ins)}`);
     }

@@ -12,7 +12,7 @@ import { diffModules, type ModuleChange } from "../diff/modules.js";
 import { GenAppupError } from "../errors.js";
 import type { Application, Release } from "../read/release.js";
 import { parseBeam } from "../read/beam.js";
-import { list, elementsOf, type Term } from "../read/term.js";
+import { list, elementsOf, textOf, type Term } from "../read/term.js";
 import { parseOneTerm } from "../read/term-text.js";
 import { classify } from "./classify.js";
 import type { Finding } from "./findings.js";
@@ -27,12 +27,16 @@ export interface PlanOptions {
   extra?: Term;
   /** Report a module changed in an application whose version did not change as a warning, not an error. */
   allowUnbumped?: boolean;
+  /** Hand-written appups that win over generated entries, by `APP/FROM` (rel/appups/APP/FROM_to_TO.appup). */
+  overrides?: ReadonlyMap<string, { path: string; term: Term }>;
 }
 
 export interface AppupEntry {
   /** The old application version (UpFrom / DnTo). */
   vsn: string;
   instructions: Instruction[];
+  /** Taken from a hand-written appup (its path), not generated. */
+  handWritten?: string;
 }
 
 export interface AppupPlan {
@@ -73,9 +77,15 @@ export function planUpgrade(olds: Release[], to: Release, opts: PlanOptions = {}
       const slot = entries.get(app.name) ?? { app, up: [], down: [], counts: [] };
       entries.set(app.name, slot);
       if (slot.up.some((e) => e.vsn === oldVsn)) continue;
-      const up = appInstructions(app.name, modules, opts);
-      slot.up.push({ vsn: oldVsn, instructions: up });
-      slot.down.push({ vsn: oldVsn, instructions: invert(up) });
+      const override = opts.overrides?.get(`${app.name}/${oldVsn}`);
+      if (override) {
+        slot.up.push(overrideEntry(override, "up", oldVsn, app));
+        slot.down.push(overrideEntry(override, "down", oldVsn, app));
+      } else {
+        const up = appInstructions(app.name, modules, opts);
+        slot.up.push({ vsn: oldVsn, instructions: up });
+        slot.down.push({ vsn: oldVsn, instructions: invert(up) });
+      }
       const count = (k: ModuleChange["kind"]) => modules.filter((m) => m.kind === k && (k === "deleted" ? m.oldApp : m.newApp) === app.name).length;
       slot.counts.push({ vsn: oldVsn, added: count("added"), changed: count("changed"), deleted: count("deleted") });
     }
@@ -135,6 +145,18 @@ export function invert(up: DependencyInstruction[]): DependencyInstruction[] {
     if (i.op === "delete_module") return { op: "add_module", module: i.module, depMods: i.depMods };
     return i;
   });
+}
+
+/** The entry for `vsn` of a hand-written appup `{ToVsn, [{FromVsn, Up}], [{FromVsn, Down}]}`. */
+function overrideEntry(o: { path: string; term: Term }, side: "up" | "down", vsn: string, app: Application): AppupEntry {
+  const [to, ups, downs] = o.term.t === "tuple" && o.term.v.length === 3 ? o.term.v : [];
+  if (!to || !elementsOf(ups) || !elementsOf(downs)) throw new GenAppupError(o.path, "is not an appup: expected {Vsn, [{UpFromVsn, Instructions}], [{DownToVsn, Instructions}]}");
+  if (!matchesVersion(to, app.vsn)) throw new GenAppupError(o.path, `is for ${app.name} ${textOf(to) ?? "another version"}, but the release has ${app.name} ${app.vsn}`);
+  for (const e of elementsOf(side === "up" ? ups : downs)!) {
+    const [key, instrs] = e.t === "tuple" && e.v.length === 2 ? e.v : [];
+    if (key && matchesVersion(key, vsn)) return { vsn, instructions: (elementsOf(instrs) ?? []).map((t) => fromTerm(t, o.path)), handWritten: o.path };
+  }
+  throw new GenAppupError(o.path, `has no ${side} entry for ${app.name} ${vsn}`);
 }
 
 /** An appup the new release already ships (not one we generated): used as it is, when it covers every old version. */

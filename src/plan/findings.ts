@@ -15,6 +15,8 @@ export type FindingCode =
   | "erts_changed"           // the relup restarts the emulator
   | "bad_vsn"                // an appup's version is not the application's (systools' warning)
   | "pre_r15_emulator_upgrade"
+  | "first_release"          // nothing to upgrade from
+  | "cold_deploy"            // --patch-only and more than the patch version changes
   | "app_added"
   | "app_removed";
 

@@ -24,17 +24,22 @@ export class LiveNode {
     this.node = `ga${process.pid}x${++counter}x${Math.random().toString(36).slice(2, 8)}@127.0.0.1`;
   }
 
-  /** Extracts `tarball` into a fresh directory and writes the RELEASES file release_handler needs. */
-  static deploy(tarball: string, release: string, vsn: string): LiveNode {
+  /**
+   * Extracts `tarball` into a fresh directory and, unless the tarball ships one (the mix step
+   * does), writes the RELEASES file release_handler needs.
+   */
+  static deploy(tarball: string, release: string, vsn: string, opts: { createReleases?: boolean } = {}): LiveNode {
     mkdirSync(join(CACHE, "live"), { recursive: true });
     const dir = mkdtempSync(join(CACHE, "live", `${release}-`));
     run("tar", ["xzf", tarball, "-C", dir]);
-    const rel = join(dir, "releases", vsn, `${release}.rel`);
-    run("erl", ["-noshell", "-eval", `ok = release_handler:create_RELEASES(${q(dir)}, ${q(join(dir, "releases"))}, ${q(rel)}, []), halt().`]);
+    if (opts.createReleases !== false) {
+      const rel = join(dir, "releases", vsn, `${release}.rel`);
+      run("erl", ["-noshell", "-eval", `ok = release_handler:create_RELEASES(${q(dir)}, ${q(join(dir, "releases"))}, ${q(rel)}, []), halt().`]);
+    }
     return new LiveNode(dir, release);
   }
 
-  private env(): NodeJS.ProcessEnv {
+  env(): NodeJS.ProcessEnv {
     return {
       ...process.env, LANG: "C.UTF-8", LC_ALL: "C.UTF-8",
       // mix releases

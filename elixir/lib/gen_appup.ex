@@ -1,0 +1,62 @@
+defmodule GenAppup do
+  @moduledoc """
+  A `mix release` step that makes the release hot-upgradable with gen-appup:
+
+      # mix.exs
+      {:gen_appup, path: "node_modules/gen-appup/elixir", runtime: false}
+      releases: [my_app: [steps: [:assemble, &GenAppup.step/1, :tar]]]
+
+  All the work is done by gen-appup's CLI, found next to this project inside the npm package.
+  Options (`releases: [my_app: [gen_appup: [...]]]`):
+
+    * `:from` - the release(s) to upgrade from: a release root, a `releases/VSN` directory or a
+      tarball, or a list of them. Default: `$GEN_APPUP_FROM` (several joined with `:`), else the
+      highest version below the new one already assembled in the same release root, else none
+      (a first release).
+    * `:patch_only` - hot-upgrade only when major.minor are equal; otherwise a cold deploy.
+    * `:appups` - directory of hand-written appups, `APP/FROM_to_TO.appup` (default `rel/appups`).
+    * `:keep_appups` - copy the generated appups into that directory for review and editing.
+    * `:purge` - `:soft_purge` or `:brutal_purge` (default).
+    * `:node` - the node executable (default `$GEN_APPUP_NODE`, else `node`).
+  """
+
+  @doc "The release step: runs after `:assemble`, before `:tar`."
+  def step(%Mix.Release{} = release) do
+    opts = Keyword.get(release.options, :gen_appup, [])
+    appups = Path.expand(Keyword.get(opts, :appups, "rel/appups"))
+    args =
+      from(opts) ++
+        [release.path, "--prepare"] ++
+        if(opts[:patch_only], do: ["--patch-only"], else: []) ++
+        if(File.dir?(appups), do: ["--appups", appups], else: []) ++
+        if(opts[:keep_appups], do: ["--save-appups", appups], else: []) ++
+        if(opts[:purge], do: ["--purge", to_string(opts[:purge])], else: [])
+
+    node = opts[:node] || System.get_env("GEN_APPUP_NODE") || "node"
+    executable = System.find_executable(node) || Mix.raise("gen-appup: cannot find the node executable #{inspect(node)}")
+    {output, status} = System.cmd(executable, [cli() | args], stderr_to_stdout: true)
+    IO.write(output)
+    if status != 0, do: Mix.raise(failure(output, status))
+    release
+  end
+
+  defp from(opts) do
+    case opts[:from] || System.get_env("GEN_APPUP_FROM") do
+      nil -> []
+      "" -> []
+      paths when is_list(paths) -> Enum.map(paths, &Path.expand/1)
+      paths when is_binary(paths) -> paths |> String.split(":", trim: true) |> Enum.map(&Path.expand/1)
+    end
+  end
+
+  # The package's CLI, found from this project's location, wherever node_modules lives.
+  defp cli do
+    dir = Mix.Project.deps_paths()[:gen_appup] || Path.expand("..", __DIR__)
+    Path.join([dir, "..", "bin", "gen-appup.js"]) |> Path.expand()
+  end
+
+  defp failure(output, status) do
+    said = output |> String.split("\n") |> Enum.filter(&String.match?(&1, ~r/^(gen-appup:|error:)/))
+    Enum.join(["gen-appup failed (exit #{status})" | said], "\n")
+  end
+end
