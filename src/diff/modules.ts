@@ -15,15 +15,16 @@ export interface ModuleChange {
   oldApp?: string;
   /** The application holding it in the new release (absent when deleted). */
   newApp?: string;
-  /** The new beam, parsed (absent when deleted): behaviours, exports and imports come from it. */
+  /** The new beam, parsed, when the module was added or changed: behaviours, exports and imports come from it. */
   beam?: Beam;
-  /** The old beam, parsed (absent when added). */
+  /** The old beam, parsed, when the module was changed or deleted. */
   oldBeam?: Beam;
 }
 
 interface Located {
   app: string;
-  beam: Beam;
+  md5: string;
+  beam: () => Beam;
 }
 
 /** Every module listed in an application's `.app`, by name: the modules release_handler loads. */
@@ -33,21 +34,23 @@ function modulesOf(release: Release): Map<string, Located> {
     const files = new Map(app.beams.map((b) => [b.module, b]));
     for (const m of app.spec.modules) {
       const file = files.get(m);
-      if (file) out.set(m, { app: app.name, beam: parseBeam(file.read(), release.files.describe(file.path)) });
+      if (file) out.set(m, { app: app.name, md5: file.md5(), beam: () => parseBeam(file.read(), release.files.describe(file.path)) });
     }
   }
   return out;
 }
 
+/** Only the beams of modules that changed are parsed beyond their md5. */
 export function diffModules(from: Release, to: Release): ModuleChange[] {
   const olds = modulesOf(from);
   const news = modulesOf(to);
   const changes: ModuleChange[] = [];
   for (const [module, n] of news) {
     const o = olds.get(module);
-    if (!o) changes.push({ module, kind: "added", newApp: n.app, beam: n.beam });
-    else changes.push({ module, kind: o.beam.md5 === n.beam.md5 ? "unchanged" : "changed", oldApp: o.app, newApp: n.app, beam: n.beam, oldBeam: o.beam });
+    if (!o) changes.push({ module, kind: "added", newApp: n.app, beam: n.beam() });
+    else if (o.md5 === n.md5) changes.push({ module, kind: "unchanged", oldApp: o.app, newApp: n.app });
+    else changes.push({ module, kind: "changed", oldApp: o.app, newApp: n.app, beam: n.beam(), oldBeam: o.beam() });
   }
-  for (const [module, o] of olds) if (!news.has(module)) changes.push({ module, kind: "deleted", oldApp: o.app, oldBeam: o.beam });
+  for (const [module, o] of olds) if (!news.has(module)) changes.push({ module, kind: "deleted", oldApp: o.app, oldBeam: o.beam() });
   return changes;
 }

@@ -11,7 +11,6 @@ import { diffApps, type AppChange } from "../diff/apps.js";
 import { diffModules, type ModuleChange } from "../diff/modules.js";
 import { GenAppupError } from "../errors.js";
 import type { Application, Release } from "../read/release.js";
-import { parseBeam } from "../read/beam.js";
 import { list, elementsOf, textOf, type Term } from "../read/term.js";
 import { parseOneTerm } from "../read/term-text.js";
 import { classify } from "./classify.js";
@@ -70,6 +69,12 @@ export function planUpgrade(olds: Release[], to: Release, opts: PlanOptions = {}
     const apps = diffApps(from, to);
     const modules = diffModules(from, to);
     findings.push(...checkRelease(from, to, apps, modules, opts));
+    const byApp = new Map<string, ModuleChange[]>();
+    for (const m of modules) {
+      if (m.kind === "unchanged") continue;
+      const app = m.kind === "deleted" ? m.oldApp! : m.newApp!;
+      byApp.set(app, [...(byApp.get(app) ?? []), m]);
+    }
     for (const change of apps) {
       if (change.kind !== "upgraded") continue;
       const app = change.new!;
@@ -82,11 +87,11 @@ export function planUpgrade(olds: Release[], to: Release, opts: PlanOptions = {}
         slot.up.push(overrideEntry(override, "up", oldVsn, app));
         slot.down.push(overrideEntry(override, "down", oldVsn, app));
       } else {
-        const up = appInstructions(app.name, modules, opts);
+        const up = appInstructions(byApp.get(app.name) ?? [], opts);
         slot.up.push({ vsn: oldVsn, instructions: up });
         slot.down.push({ vsn: oldVsn, instructions: invert(up) });
       }
-      const count = (k: ModuleChange["kind"]) => modules.filter((m) => m.kind === k && (k === "deleted" ? m.oldApp : m.newApp) === app.name).length;
+      const count = (k: ModuleChange["kind"]) => (byApp.get(app.name) ?? []).filter((m) => m.kind === k).length;
       slot.counts.push({ vsn: oldVsn, added: count("added"), changed: count("changed"), deleted: count("deleted") });
     }
   }
@@ -98,9 +103,8 @@ export function planUpgrade(olds: Release[], to: Release, opts: PlanOptions = {}
   return { release: { name: to.name, vsn: to.vsn }, from: olds.map((r) => ({ name: r.name, vsn: r.vsn })), appups, findings };
 }
 
-/** The instructions of one application's appup for one old release, in dependency order. */
-function appInstructions(app: string, modules: ModuleChange[], opts: PlanOptions): DependencyInstruction[] {
-  const mine = modules.filter((m) => (m.kind === "added" || m.kind === "changed" ? m.newApp === app : m.kind === "deleted" && m.oldApp === app));
+/** The instructions of one application's appup for one old release (its added, changed and deleted modules), in dependency order. */
+function appInstructions(mine: ModuleChange[], opts: PlanOptions): DependencyInstruction[] {
   const instructed = new Set(mine.map((m) => m.module));
   const deps = (m: ModuleChange) => dependenciesOf(m, mine, instructed);
   const byModule = new Map(mine.map((m) => [m.module, instruction(m, deps(m), opts)] as const));
@@ -211,9 +215,8 @@ function checkRelease(from: Release, to: Release, apps: AppChange[], modules: Mo
     if (a.kind === "added") findings.push({ level: "note", code: "app_added", app: a.name, message: `application ${a.name} ${a.new!.vsn} is added (the relup starts it)` });
     if (a.kind === "removed") findings.push({ level: "note", code: "app_removed", app: a.name, message: `application ${a.name} ${a.old!.vsn} is removed (the relup stops it)` });
   }
-  const md5 = (r: Release, b: Release["consolidated"][number]) => parseBeam(b.read(), r.files.describe(b.path)).md5;
-  const oldProtocols = new Map(from.consolidated.map((b) => [b.module, md5(from, b)]));
-  const changedProtocols = to.consolidated.filter((b) => oldProtocols.get(b.module) !== md5(to, b));
+  const oldProtocols = new Map(from.consolidated.map((b) => [b.module, b.md5()]));
+  const changedProtocols = to.consolidated.filter((b) => oldProtocols.get(b.module) !== b.md5());
   if (changedProtocols.length) {
     findings.push({ level: "warning", code: "consolidated_protocols", message: `consolidated protocols changed (${changedProtocols.map((b) => b.module).join(", ")}): they live in releases/${to.vsn}/consolidated, which no relup reloads; new protocol implementations stay unused until a restart` });
   }

@@ -1,5 +1,6 @@
 /** Version strings: appup keys (exact strings or PCRE binaries) and "the highest version below". */
-import semver from "semver";
+import compare from "semver/functions/compare.js";
+import valid from "semver/functions/valid.js";
 import { textOf, type Term } from "../read/term.js";
 
 /**
@@ -21,9 +22,9 @@ export function matchesVersion(key: Term, vsn: string): boolean {
 
 /** Orders versions: semantic versioning when both parse, else by numeric segments, else as text. */
 export function compareVersions(a: string, b: string): number {
-  const sa = semver.valid(a, { loose: true });
-  const sb = semver.valid(b, { loose: true });
-  if (sa && sb) return semver.compare(sa, sb, { loose: true });
+  const sa = valid(a, { loose: true });
+  const sb = valid(b, { loose: true });
+  if (sa && sb) return compare(sa, sb, { loose: true });
   const pa = a.split(/[.-]/), pb = b.split(/[.-]/);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
     const x = pa[i] ?? "", y = pb[i] ?? "";

@@ -8,6 +8,7 @@
 import { existsSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { GenAppupError, naming } from "../errors.js";
+import { parseBeam } from "./beam.js";
 import { dirFiles, tarFiles, type ReleaseFiles } from "./source.js";
 import { atomsOf, elementsOf, isAtom, propOf, textOf, type Term } from "./term.js";
 import { decodeConsultFile, parseOneTerm } from "./term-text.js";
@@ -38,6 +39,8 @@ export interface BeamFile {
   /** Path relative to the release root. */
   path: string;
   read(): Uint8Array;
+  /** beam_lib:md5 of the file, read through a reused buffer. */
+  md5(): string;
 }
 
 export interface Application {
@@ -150,9 +153,18 @@ function readFrom(files: ReleaseFiles, vsn: string, given?: string): Release {
   };
 }
 
+/** Parsed term files by their text: OTP's `.app` files are the same in every release read. */
+const parsed = new Map<string, Term>();
+
 function readConsult(files: ReleaseFiles, rel: string): Term {
   const where = files.describe(rel);
-  return naming(where, () => parseOneTerm(decodeConsultFile(files.read(rel), where), where));
+  const text = decodeConsultFile(files.read(rel), where);
+  const known = parsed.get(text);
+  if (known) return known;
+  const term = naming(where, () => parseOneTerm(text, where));
+  if (parsed.size > 2000) parsed.clear();
+  parsed.set(text, term);
+  return term;
 }
 
 interface RelEntry {
@@ -244,5 +256,8 @@ function beamsIn(files: ReleaseFiles, dir: string): BeamFile[] {
   return files
     .list(dir)
     .filter((f) => f.endsWith(".beam"))
-    .map((f) => ({ module: f.slice(0, -5), path: `${dir}/${f}`, read: () => files.read(`${dir}/${f}`) }));
+    .map((f) => {
+      const path = `${dir}/${f}`;
+      return { module: f.slice(0, -5), path, read: () => files.read(path), md5: () => parseBeam(files.readTransient(path), files.describe(path)).md5 };
+    });
 }

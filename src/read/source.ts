@@ -2,7 +2,7 @@
  * Where a release's files come from: a directory on disk or a tarball read into memory.
  * The release reader sees only relative paths, so both forms are read by the same code.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { GenAppupError } from "../errors.js";
 import { readTar } from "./tar.js";
@@ -17,24 +17,49 @@ export interface ReleaseFiles {
   exists(rel: string): boolean;
   isDir(rel: string): boolean;
   read(rel: string): Uint8Array;
+  /**
+   * The file's bytes in a buffer that is reused by the next call: for hashing many files
+   * without allocating (and later collecting) one buffer per file.
+   */
+  readTransient(rel: string): Uint8Array;
   /** Names directly inside a directory, sorted; [] when it does not exist. */
   list(rel: string): string[];
 }
 
+let scratch = Buffer.allocUnsafe(1 << 20);
+
 export function dirFiles(root: string): ReleaseFiles {
   const abs = (rel: string) => (rel ? join(root, rel) : root);
+  const read = (rel: string) => {
+    try {
+      return readFileSync(abs(rel));
+    } catch (e) {
+      throw new GenAppupError(abs(rel), (e as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : (e as Error).message);
+    }
+  };
   return {
     kind: "dir",
     origin: root,
     describe: abs,
     exists: (rel) => existsSync(abs(rel)),
     isDir: (rel) => existsSync(abs(rel)) && statSync(abs(rel)).isDirectory(),
-    read(rel) {
+    read,
+    readTransient(rel) {
+      let fd: number;
       try {
-        return readFileSync(abs(rel));
-      } catch (e) {
-        throw new GenAppupError(abs(rel), (e as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : (e as Error).message);
+        fd = openSync(abs(rel), "r");
+      } catch {
+        return read(rel); // let read() say what is wrong
       }
+      try {
+        const n = readSync(fd, scratch, 0, scratch.length, 0);
+        if (n < scratch.length) return scratch.subarray(0, n);
+      } finally {
+        closeSync(fd);
+      }
+      const whole = read(rel); // larger than the buffer: grow it for the next files
+      scratch = Buffer.allocUnsafe(whole.length * 2);
+      return whole;
     },
     list: (rel) => (existsSync(abs(rel)) && statSync(abs(rel)).isDirectory() ? readdirSync(abs(rel)).sort() : []),
   };
@@ -55,13 +80,15 @@ export function tarFiles(tarball: string): ReleaseFiles {
     if (!children.has(dir)) children.set(dir, new Set());
     children.get(dir)!.add(p.slice(i + 1));
   }
+  const read = (rel: string) => files.get(rel) ?? (() => { throw new GenAppupError(`${tarball}:${rel}`, "is not in the tarball"); })();
   return {
     kind: "tar",
     origin: tarball,
     describe: (rel) => `${tarball}:${rel}`,
     exists: (rel) => files.has(rel) || dirs.has(rel),
     isDir: (rel) => rel === "" || dirs.has(rel),
-    read: (rel) => files.get(rel) ?? (() => { throw new GenAppupError(`${tarball}:${rel}`, "is not in the tarball"); })(),
+    read,
+    readTransient: read,
     list: (rel) => [...(children.get(rel) ?? [])].sort(),
   };
 }
