@@ -57,14 +57,7 @@ export class Beam {
 
   /** `beam_lib:md5/1`, as 32 lowercase hex digits. */
   get md5(): string {
-    for (const id of MANDATORY) if (!this.chunks.has(id)) this.fail(`no ${id} chunk, which beam_lib:md5 requires`);
-    if (!this.chunks.has("AtU8") && !this.chunks.has("Atom")) this.fail("no atom table (AtU8 or Atom chunk)");
-    const h = createHash("md5");
-    for (const id of MD5_CHUNKS) {
-      const data = this.chunks.get(id);
-      if (data) h.update(id === "FunT" ? zeroOldUniq(data) : data);
-    }
-    return h.digest("hex");
+    return hashChunks(MD5_CHUNKS.map((id) => this.chunks.get(id)), this.file);
   }
 
   get exports(): FunArity[] {
@@ -181,6 +174,39 @@ export class Beam {
     for (let i = 0; i < n; i++) out[i] = entry(4 + i * width);
     return out;
   }
+}
+
+/** The md5 chunks (in MD5_CHUNKS order, absent ones undefined) hashed as beam_lib:md5 does. */
+function hashChunks(chunks: (Uint8Array | undefined)[], file: string): string {
+  for (const id of MANDATORY) if (!chunks[MD5_CHUNKS.indexOf(id)]) throw new GenAppupError(file, `no ${id} chunk, which beam_lib:md5 requires`);
+  if (!chunks[0] && !chunks[1]) throw new GenAppupError(file, "no atom table (AtU8 or Atom chunk)");
+  const h = createHash("md5");
+  chunks.forEach((data, i) => {
+    if (data) h.update(MD5_CHUNKS[i] === "FunT" ? zeroOldUniq(data) : data);
+  });
+  return h.digest("hex");
+}
+
+const MD5_IDS = MD5_CHUNKS.map((id) => (id.charCodeAt(0) << 24) | (id.charCodeAt(1) << 16) | (id.charCodeAt(2) << 8) | id.charCodeAt(3));
+
+/**
+ * `beam_lib:md5/1` of a beam's bytes in one pass over the chunk headers, building nothing else:
+ * for hashing every module of a release. Same result, and the same errors, as `parseBeam(...).md5`.
+ */
+export function beamMd5(bytes: Uint8Array, file: string): string {
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) return parseBeam(bytes, file).md5;
+  if (bytes.length < 12 || ascii(bytes, 0) !== "FOR1" || ascii(bytes, 8) !== "BEAM") throw new GenAppupError(file, "not a BEAM file (no FOR1/BEAM header)");
+  const end = Math.min(8 + u32(bytes, 4, file), bytes.length);
+  const found: (Uint8Array | undefined)[] = new Array(MD5_IDS.length);
+  for (let pos = 12; pos < end; ) {
+    if (pos + 8 > end) throw new GenAppupError(file, `truncated chunk header at byte ${pos}`);
+    const size = u32(bytes, pos + 4, file);
+    if (pos + 8 + size > end) return parseBeam(bytes, file).md5; // let the full reader say what is wrong
+    const k = MD5_IDS.indexOf(u32(bytes, pos, file) | 0);
+    if (k >= 0) found[k] = bytes.subarray(pos + 8, pos + 8 + size); // the last one wins, as in parseBeam
+    pos += 8 + ((size + 3) & ~3);
+  }
+  return hashChunks(found, file);
 }
 
 /** Walks the IFF form. Accepts whole-file gzip (beam_lib:strip, erlc +compressed). */

@@ -8,7 +8,7 @@
 import { existsSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { GenAppupError, naming } from "../errors.js";
-import { parseBeam } from "./beam.js";
+import { beamMd5 } from "./beam.js";
 import { dirFiles, tarFiles, type ReleaseFiles } from "./source.js";
 import { atomsOf, elementsOf, isAtom, propOf, textOf, type Term } from "./term.js";
 import { decodeConsultFile, parseOneTerm } from "./term-text.js";
@@ -258,6 +258,6 @@ function beamsIn(files: ReleaseFiles, dir: string): BeamFile[] {
     .filter((f) => f.endsWith(".beam"))
     .map((f) => {
       const path = `${dir}/${f}`;
-      return { module: f.slice(0, -5), path, read: () => files.read(path), md5: () => parseBeam(files.readTransient(path), files.describe(path)).md5 };
+      return { module: f.slice(0, -5), path, read: () => files.read(path), md5: () => beamMd5(files.readTransient(path), files.describe(path)) };
     });
 }
