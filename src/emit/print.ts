@@ -247,6 +247,9 @@ function write(e: Item): string {
 const indent = (n: number, ind: string) => " ".repeat(n) + ind;
 const lastDepth = (more: boolean, ld: number) => (more ? 0 : ld + 1);
 const fits = (c: Ctx, len: number, col: number, ld: number, w: number) => len < c.ll - col - ld && len + w + ld <= c.m;
+/** Whether `,Elem` (elen = 1 + its length) stays on the current line: pp_tail's and cind_tail's test. */
+const fitsAfter = (c: Ctx, elen: number, col: number, w: number, ld: number) =>
+  ld === 0 ? elen + 1 < c.ll - col && w + elen + 1 <= c.m : elen < c.ll - col - ld && w + elen + ld <= c.m;
 
 function pp(c: Ctx, e: Measured, col: number, tind: number, ind: string, ld: number, w: number): string {
   if (fits(c, e.len, col, ld, w)) return write(e);
@@ -288,10 +291,7 @@ function ppTail(c: Ctx, items: Measured[], tail: Measured | undefined, col0: num
     const e = items[i]!;
     const ld1 = lastDepth(i + 1 < items.length, ld);
     const elen = 1 + e.len;
-    const flat = ld1 === 0
-      ? elen + 1 < c.ll - col && w + elen + 1 <= c.m && isAtomic(e)
-      : elen < c.ll - col - ld1 && w + elen + ld1 <= c.m && isAtomic(e);
-    if (flat) {
+    if (fitsAfter(c, elen, col, w, ld1) && isAtomic(e)) {
       out += "," + write(e);
       col += elen;
       w += elen;
@@ -324,10 +324,7 @@ function ppMap(c: Ctx, pairs: Pair[], col: number, tind: number, ind: string, ld
     const p = rest[i]!;
     const ld1 = lastDepth(i + 1 < rest.length, ld);
     const elen = 1 + p.len;
-    const flat = ld1 === 0
-      ? elen + 1 < c.ll - curCol && curW + elen + 1 <= c.m && isAtomicPair(p)
-      : elen < c.ll - curCol - ld1 && curW + elen + ld1 <= c.m && isAtomicPair(p);
-    if (flat) {
+    if (fitsAfter(c, elen, curCol, curW, ld1) && isAtomicPair(p)) {
       out += "," + write(p);
       curCol += elen;
       curW += elen;
@@ -409,10 +406,7 @@ function cindTail(c: Ctx, items: Measured[], tail: Measured | undefined, col0: n
     const e = items[i]!;
     const ld1 = lastDepth(i + 1 < items.length, ld);
     const elen = 1 + e.len;
-    const flat = ld1 === 0
-      ? elen + 1 < c.ll - col && w + elen + 1 <= c.m && isAtomic(e)
-      : elen < c.ll - col - ld1 && w + elen + ld1 <= c.m && isAtomic(e);
-    if (flat) {
+    if (fitsAfter(c, elen, col, w, ld1) && isAtomic(e)) {
       col += elen;
       w += elen;
     } else {
@@ -441,10 +435,7 @@ function cindMap(c: Ctx, pairs: Pair[], col: number, ind: number, ld: number, w:
     const p = rest[i]!;
     const ld1 = lastDepth(i + 1 < rest.length, ld);
     const elen = 1 + p.len;
-    const flat = ld1 === 0
-      ? elen + 1 < c.ll - curCol && curW + elen + 1 <= c.m && isAtomicPair(p)
-      : elen < c.ll - curCol - ld1 && curW + elen + ld1 <= c.m && isAtomicPair(p);
-    if (flat) {
+    if (fitsAfter(c, elen, curCol, curW, ld1) && isAtomicPair(p)) {
       curCol += elen;
       curW += elen;
     } else {

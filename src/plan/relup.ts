@@ -18,6 +18,7 @@ import { elementsOf, list, str, tuple, type Term } from "../read/term.js";
 import type { Finding } from "./findings.js";
 import { formatTerm } from "../emit/print.js";
 import { fromTerm, instructionText, isDependencyInstruction, toTerm, type DependencyInstruction, type Instruction, type LowLevel } from "./instructions.js";
+import { components } from "./order.js";
 import { matchesVersion } from "./versions.js";
 
 export interface RelupOptions {
@@ -336,7 +337,7 @@ function weakComponents(graph: Map<string, Vertex>): Map<string, string[]> {
  * which depends on the other, the one whose first instruction comes first in the script.
  */
 function orderComponent(members: string[], graph: Map<string, Vertex>): Vertex[] {
-  const sccs = stronglyConnected(members, graph).map((c) => c.map((m) => graph.get(m)!).sort((a, b) => a.n - b.n));
+  const sccs = components(new Map(members.map((m) => [m, graph.get(m)!.deps]))).map((c) => c.map((m) => graph.get(m)!).sort((a, b) => a.n - b.n));
   const sccOf = new Map<string, number>();
   sccs.forEach((c, i) => c.forEach((v) => sccOf.set((v.p.i as DependencyInstruction).module, i)));
   const dependents = sccs.map(() => new Set<number>());
@@ -361,36 +362,6 @@ function orderComponent(members: string[], graph: Map<string, Vertex>): Vertex[]
     order.push(...sccs[next]!);
   }
   return order;
-}
-
-function stronglyConnected(members: string[], graph: Map<string, Vertex>): string[][] {
-  const index = new Map<string, number>(), low = new Map<string, number>(), onStack = new Set<string>();
-  const stack: string[] = [], out: string[][] = [];
-  let next = 0;
-  const visit = (v: string) => {
-    index.set(v, next);
-    low.set(v, next++);
-    stack.push(v);
-    onStack.add(v);
-    for (const w of graph.get(v)!.deps) {
-      if (!index.has(w)) {
-        visit(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
-    }
-    if (low.get(v) === index.get(v)) {
-      const c: string[] = [];
-      let w: string;
-      do {
-        w = stack.pop()!;
-        onStack.delete(w);
-        c.push(w);
-      } while (w !== v);
-      out.push(c);
-    }
-  };
-  for (const m of members) if (!index.has(m)) visit(m);
-  return out;
 }
 
 /** systools_rc:translate_dep_to_low/3. */

@@ -4,8 +4,9 @@
  * test files from building the same release twice.
  *
  * A fixture is a base project (fixtures/projects) built at its first version, then zero or more
- * scenario overlays (fixtures/scenarios/NAME: files to copy over the projects, and an optional
- * delete.txt) each built in turn into the same release root, as mix and relx keep old versions.
+ * scenario overlays (fixtures/scenarios/NAME: files to copy over the projects; delete.txt, files
+ * to delete; versions.txt, "FILE VSN" lines that set the version a mix.exs, rebar.config or
+ * .app.src declares) each built in turn into the same release root, as mix and relx keep old versions.
  */
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -96,6 +97,11 @@ function make(kind: Kind, scenarios: string[], dir: string): BuiltRelease {
       const rel = f.slice(join(SCENARIOS, s).length + 1);
       if (rel === "delete.txt") {
         for (const gone of readFileSync(f, "utf8").split("\n").filter(Boolean)) rmSync(join(work, gone));
+      } else if (rel === "versions.txt") {
+        for (const [file, vsn] of readFileSync(f, "utf8").split("\n").filter(Boolean).map((l) => l.split(" "))) {
+          const path = join(work, file!);
+          writeFileSync(path, readFileSync(path, "utf8").replace(/(version: |\{vsn, |\{rshop, )"[^"]+"/, `$1"${vsn}"`));
+        }
       } else {
         mkdirSync(join(work, rel, ".."), { recursive: true });
         cpSync(f, join(work, rel));
