@@ -94,7 +94,7 @@ class Reader {
       case 77: return this.bitstring();
       case 116: return this.map(depth);
       case 113: return this.exportFun(depth);
-      case 112: return this.closure(depth);
+      case 112: return this.closure();
       case 103: case 88: return this.skipNode(depth, 8 + (tag === 88 ? 4 : 1), "pid");
       case 102: case 89: return this.skipNode(depth, 4 + (tag === 89 ? 4 : 1), "port");
       case 120: return this.skipNode(depth, 12, "port");
@@ -162,11 +162,12 @@ class Reader {
     return { t: "fun", m: m.v, f: f.v, a: Number(a.v) };
   }
 
-  private closure(depth: number): Term {
-    const end = this.pos + this.u32();
+  /** NEW_FUN_EXT: skipped whole (its Size field counts itself), as closures never matter to us. */
+  private closure(): Term {
+    const start = this.pos;
+    const end = start + this.u32();
     if (end > this.buf.length) fail("term is truncated");
     this.pos = end;
-    void depth;
     return { t: "opaque", kind: "closure" };
   }
 

@@ -6,7 +6,7 @@ import { deflateSync } from "node:zlib";
 import { formatTerm } from "../../src/emit/print.js";
 import { GenAppupError } from "../../src/errors.js";
 import { decodeEtf } from "../../src/read/etf.js";
-import { oracle, tempDir } from "../helpers/erlang.js";
+import { erlEval, oracle, tempDir } from "../helpers/erlang.js";
 
 const COUNT = 1500;
 
@@ -45,4 +45,16 @@ test("depth and size limits are enforced", () => {
   const payload = deflateSync(Buffer.alloc(1 << 20));
   const bomb = Buffer.concat([Buffer.from([131, 80, 0, 0x10, 0, 0]), payload]);
   assert.throws(() => decodeEtf(bomb, { maxInflated: 1000 }), /over the 1000-byte limit/);
+});
+
+test("closures, pids and references decode as opaque values and the rest of the term still decodes", () => {
+  const dir = tempDir("opaque");
+  const file = join(dir, "t.etf");
+  erlEval(`X = 7, F = fun(Y) -> X + Y end, file:write_file(${JSON.stringify(file)}, term_to_binary([F, 42, {self(), make_ref(), F, ok}]))`);
+  const t = decodeEtf(readFileSync(file));
+  assert.ok(t.t === "list" && t.v.length === 3);
+  assert.deepEqual(t.v[0], { t: "opaque", kind: "closure" });
+  assert.deepEqual(t.v[1], { t: "int", v: 42n });
+  assert.deepEqual(t.v[2], { t: "tuple", v: [{ t: "opaque", kind: "pid" }, { t: "opaque", kind: "ref" }, { t: "opaque", kind: "closure" }, { t: "atom", v: "ok" }] });
+  assert.throws(() => formatTerm(t), /a closure cannot be written as Erlang term text/);
 });
