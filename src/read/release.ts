@@ -258,6 +258,6 @@ function beamsIn(files: ReleaseFiles, dir: string): BeamFile[] {
     .filter((f) => f.endsWith(".beam"))
     .map((f) => {
       const path = `${dir}/${f}`;
-      return { module: f.slice(0, -5), path, read: () => files.read(path), md5: () => beamMd5(files.readTransient(path), files.describe(path)) };
+      return { module: f.slice(0, -5), path, read: () => files.read(path), md5: () => naming(files.describe(path), () => beamMd5(files.readTransient(path), "")) };
     });
 }

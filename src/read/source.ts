@@ -3,7 +3,7 @@
  * The release reader sees only relative paths, so both forms are read by the same code.
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { sep } from "node:path";
 import { GenAppupError } from "../errors.js";
 import { readTar } from "./tar.js";
 
@@ -29,7 +29,9 @@ export interface ReleaseFiles {
 let scratch = Buffer.allocUnsafe(1 << 20);
 
 export function dirFiles(root: string): ReleaseFiles {
-  const abs = (rel: string) => (rel ? join(root, rel) : root);
+  // Release-relative paths are already normalized: plain concatenation is enough, and cheap per file.
+  const base = root.endsWith(sep) ? root : root + sep;
+  const abs = (rel: string) => (rel ? base + rel : root);
   const read = (rel: string) => {
     try {
       return readFileSync(abs(rel));
