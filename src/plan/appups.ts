@@ -220,7 +220,9 @@ function checkRelease(from: Release, to: Release, apps: AppChange[], modules: Mo
   if (changedProtocols.length) {
     findings.push({ level: "warning", code: "consolidated_protocols", message: `consolidated protocols changed (${changedProtocols.map((b) => b.module).join(", ")}): they live in releases/${to.vsn}/consolidated, which no relup reloads; new protocol implementations stay unused until a restart` });
   }
-  if (to.runtimeConfig) findings.push({ level: "warning", code: "runtime_config", message: `releases/${to.vsn}/sys.config is built at boot from runtime configuration: install_release resets application env to the build-time sys.config` });
+  if (to.runtimeConfig || to.configProviders) {
+    findings.push({ level: "warning", code: "runtime_config", message: `${to.name} ${to.vsn} computes configuration at boot (runtime.exs or config providers): install_release resets application env to the build-time releases/${to.vsn}/sys.config, without it` });
+  }
   if (from.erts !== to.erts) findings.push({ level: "warning", code: "erts_changed", message: `ERTS changes from ${from.erts} to ${to.erts}: the relup restarts the emulator (restart_new_emulator), so the upgrade is not hitless` });
   return findings;
 }

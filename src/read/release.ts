@@ -69,8 +69,10 @@ export interface Release {
   apps: Application[];
   /** Elixir's consolidated protocols: releases/VSN/consolidated/*.beam. */
   consolidated: BeamFile[];
-  /** `sys.config` carries mix's `%% RUNTIME_CONFIG=true` marker (runtime.exs or config providers). */
+  /** `sys.config` carries mix's `%% RUNTIME_CONFIG=true` marker (the system reboots after configuring). */
   runtimeConfig: boolean;
+  /** Configuration computed at boot: a `runtime.exs` beside the release, or Elixir config providers in `sys.config`. */
+  configProviders: boolean;
   /** Read access to the release's files (a directory or the tarball's members). */
   files: ReleaseFiles;
 }
@@ -140,6 +142,7 @@ function readFrom(files: ReleaseFiles, vsn: string, given?: string): Release {
   const [name, relVsn, erts, entries] = relShape(rel, files.describe(relPath));
   const apps = entries.map((e) => readApp(files, e));
   const releaseDir = `releases/${relVsn}`;
+  const sysConfig = files.exists(`${releaseDir}/sys.config`) ? new TextDecoder().decode(files.read(`${releaseDir}/sys.config`)) : "";
   return {
     name,
     vsn: relVsn,
@@ -148,7 +151,8 @@ function readFrom(files: ReleaseFiles, vsn: string, given?: string): Release {
     relPath,
     apps,
     consolidated: beamsIn(files, `${releaseDir}/consolidated`),
-    runtimeConfig: files.exists(`${releaseDir}/sys.config`) && /^%% RUNTIME_CONFIG=true\s*$/m.test(new TextDecoder().decode(files.read(`${releaseDir}/sys.config`).subarray(0, 200))),
+    runtimeConfig: /^%% RUNTIME_CONFIG=true\s*$/m.test(sysConfig.slice(0, 200)),
+    configProviders: files.exists(`${releaseDir}/runtime.exs`) || sysConfig.includes("config_provider_init"),
     files,
   };
 }

@@ -114,3 +114,26 @@ test("--purge and --extra shape the instructions", () => {
   const plan = JSON.parse(r.stdout) as { applications: { up: Record<string, string[]> }[] };
   assert.deepEqual(plan.applications[0]!.up["0.1.0"], ["{update,'Elixir.Shop.Cart',{advanced,#{from => \"0.1.0\"}},soft_purge,soft_purge,[]}"]);
 });
+
+test("what a hot upgrade will not do is said plainly: protocols, on_load modules, runtime config, an ERTS change", () => {
+  const built = mixShop("findings");
+  const r = cli([built.tarballs["0.1.0"]!, built.tarballs["0.2.0"]!, "--dry-run", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const plan = JSON.parse(r.stdout) as { findings: { level: string; code: string; module?: string; message: string }[] };
+  const by = (code: string) => plan.findings.find((f) => f.code === code);
+  assert.match(by("consolidated_protocols")!.message, /consolidated protocols changed \(Elixir\.Shop\.Format\)/);
+  assert.equal(by("nif_module")?.module, "Elixir.Shop.Native");
+  assert.match(by("runtime_config")!.message, /install_release resets application env/);
+  assert.ok(plan.findings.filter((f) => f.level === "warning").length >= 3);
+  assert.equal(cli([built.tarballs["0.1.0"]!, built.tarballs["0.2.0"]!, "--dry-run", "--strict"]).code, 3);
+
+  // An ERTS change: the relup restarts the emulator first, as systools makes it.
+  const root = join(mkdtempSync(join(CACHE, "tmp-cli-")), "shop");
+  cpSync(built.root, root, { recursive: true });
+  const rel = join(root, "releases/0.2.0/shop.rel");
+  writeFileSync(rel, readFileSync(rel, "utf8").replace(/\{erts,"[^"]+"\}/, '{erts,"99.0"}'));
+  const e = cli([root, "--json"]);
+  assert.equal(e.code, 0, e.stderr);
+  assert.match((JSON.parse(e.stdout) as { findings: { code: string; message: string }[] }).findings.find((f) => f.code === "erts_changed")!.message, /ERTS changes from .* to 99\.0/);
+  assert.match(readFileSync(join(root, "releases/0.2.0/relup"), "utf8"), /^%% coding: utf-8\n\{"0\.2\.0",\n \[\{"0\.1\.0",\[\],\n\s+\[restart_new_emulator,/);
+});
