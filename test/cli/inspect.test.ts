@@ -5,6 +5,7 @@ import { test } from "node:test";
 import { gzipSync } from "node:zlib";
 import { cli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/erlang.js";
+import { tarWith } from "../helpers/tar.js";
 import { mixShop, rebarShop } from "../helpers/fixtures.js";
 
 test("inspect --json prints one JSON object per module of a release", () => {
@@ -63,7 +64,11 @@ test("bad input exits 1 with one line naming the file: no stack trace, no hang",
     [rel, /^gen-appup: .*lib\/inventory-0\.1\.0\/ebin\/inventory\.app: line 1, column \d+: syntax error before "b"/],
     [noRel, /^gen-appup: .*releases\/0\.9\.9: has no \.rel file/],
     [join(dir, "missing.rel"), /^gen-appup: .*missing\.rel: does not exist/],
+    [join(dir, "dotdot.tar.gz"), /^gen-appup: .*dotdot\.tar\.gz: member "\.\.\/escape" points outside the archive/],
+    [join(dir, "absolute.tar.gz"), /^gen-appup: .*absolute\.tar\.gz: member "\/etc\/x" has an absolute path/],
   ];
+  writeFileSync(join(dir, "dotdot.tar.gz"), tarWith("../escape"));
+  writeFileSync(join(dir, "absolute.tar.gz"), tarWith("/etc/x"));
   for (const [path, pattern] of cases) {
     const r = cli(["inspect", path]);
     assert.equal(r.code, 1, `${path}: ${r.stdout}${r.stderr}`);

@@ -2,12 +2,12 @@ import assert from "node:assert/strict";
 import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { gzipSync } from "node:zlib";
 import { GenAppupError } from "../../src/errors.js";
 import { parseBeam } from "../../src/read/beam.js";
 import { readRelease, releaseVersions, type Release } from "../../src/read/release.js";
 import { oracle, tempDir } from "../helpers/erlang.js";
 import { mixShop, rebarShop, type BuiltRelease } from "../helpers/fixtures.js";
+import { tarWith } from "../helpers/tar.js";
 
 const forms = (b: BuiltRelease): [string, string][] => [
   ["root", b.root],
@@ -116,26 +116,6 @@ test("bad releases fail with a GenAppupError that names the file", () => {
   expectError(join(dir, "nothing-here"), /nothing-here$/, /does not exist/);
   expectError(shop.root + "/lib", /\/lib$/, /is not a release/);
 });
-
-/** A one-member tar archive, written by hand so the member's path can be anything. */
-function tarWith(path: string): Buffer {
-  const header = Buffer.alloc(512);
-  header.write(path, 0);
-  header.write("0000644\0", 100);
-  header.write("0000000\0", 108);
-  header.write("0000000\0", 116);
-  header.write("00000000005\0", 124);
-  header.write("00000000000\0", 136);
-  header.write("        ", 148);
-  header.write("0", 156);
-  header.write("ustar\0" + "00", 257);
-  let sum = 0;
-  for (const b of header) sum += b;
-  header.write(sum.toString(8).padStart(6, "0") + "\0 ", 148);
-  const body = Buffer.alloc(512);
-  body.write("hello");
-  return gzipSync(Buffer.concat([header, body, Buffer.alloc(1024)]));
-}
 
 test("tarballs with unsafe or damaged members are refused with the member named", () => {
   const dir = tempDir("badtar");
