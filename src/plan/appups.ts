@@ -73,7 +73,8 @@ export function planUpgrade(olds: Release[], to: Release, opts: PlanOptions = {}
     for (const m of modules) {
       if (m.kind === "unchanged") continue;
       const app = m.kind === "deleted" ? m.oldApp! : m.newApp!;
-      byApp.set(app, [...(byApp.get(app) ?? []), m]);
+      if (!byApp.has(app)) byApp.set(app, []);
+      byApp.get(app)!.push(m);
     }
     for (const change of apps) {
       if (change.kind !== "upgraded") continue;
@@ -106,9 +107,8 @@ export function planUpgrade(olds: Release[], to: Release, opts: PlanOptions = {}
 /** The instructions of one application's appup for one old release (its added, changed and deleted modules), in dependency order. */
 function appInstructions(mine: ModuleChange[], opts: PlanOptions): DependencyInstruction[] {
   const instructed = new Set(mine.map((m) => m.module));
-  const deps = (m: ModuleChange) => dependenciesOf(m, mine, instructed);
-  const byModule = new Map(mine.map((m) => [m.module, instruction(m, deps(m), opts)] as const));
-  const graph = new Map(mine.map((m) => [m.module, deps(m)] as const));
+  const graph = new Map(mine.map((m) => [m.module, dependenciesOf(m, mine, instructed)] as const));
+  const byModule = new Map(mine.map((m) => [m.module, instruction(m, graph.get(m.module)!, opts)] as const));
   return dependencyOrder(graph).map((m) => byModule.get(m)!);
 }
 
