@@ -11,7 +11,7 @@ import { releaseFiles } from "../emit/release-files.js";
 import { GenAppupError } from "../errors.js";
 import { planUpgrade, type AppupPlan, type PlanOptions, type UpgradePlan } from "../plan/appups.js";
 import type { Finding } from "../plan/findings.js";
-import { instructionText, type Purge } from "../plan/instructions.js";
+import { instructionText, type Instruction, type Purge } from "../plan/instructions.js";
 import { makeRelup } from "../plan/relup.js";
 import { highestBelow } from "../plan/versions.js";
 import { readRelease, releaseVersions, type Release } from "../read/release.js";
@@ -154,6 +154,11 @@ export function toJson(r: UpgradeResult): string {
   );
 }
 
+/** An instruction for people: the protocol reload's abstract code is long and says little. */
+function summaryText(i: Instruction): string {
+  return i.op === "apply" && i.mfa.module === "erl_eval" ? "{apply,{erl_eval,exprs,[...]}}   % moves and reloads the consolidated protocols" : instructionText(i);
+}
+
 export function toSummary(r: UpgradeResult): string {
   const lines: string[] = [];
   const from = r.plan.from.map((f) => f.vsn).join(", ");
@@ -165,7 +170,7 @@ export function toSummary(r: UpgradeResult): string {
       const counted = c.added + c.changed + c.deleted === 0 ? "no module changed" : `${c.added} added, ${c.changed} changed, ${c.deleted} deleted`;
       const what = a.kept ? "its own appup, used as it is" : e.handWritten ? `hand-written appup ${e.handWritten}` : counted;
       lines.push(`  ${a.app} ${e.vsn} -> ${a.vsn}: ${what}`);
-      if (!a.kept) for (const ins of e.instructions) lines.push(`    ${instructionText(ins)}`);
+      if (!a.kept) for (const ins of e.instructions) lines.push(`    ${summaryText(ins)}`);
     }
   }
   for (const f of r.findings) lines.push(`${f.level}: ${f.message}`);

@@ -67,3 +67,20 @@ test("a gen_statem keeps its state and converts its data with code_change/4", ()
     appups: ({ shop }) => assert.match(shop!, /\{update,'Elixir\.Shop\.Door',\{advanced,\[\]\}\}/),
   });
 });
+
+test("consolidated protocols are reloaded: a new defimpl works after the upgrade and is gone after the downgrade", () => {
+  const RENDER = "try 'Elixir.Shop.Format':render(abc) catch error:E -> maps:get('__struct__', E) end";
+  roundTrip({
+    built: mixShop("findings"),
+    setup: [],
+    old: [[RENDER, "'Elixir.Protocol.UndefinedError'"], ["'Elixir.Shop.Native':speed()", "1"]],
+    upgraded: [
+      [RENDER, '<<"abc">>'],
+      ["'Elixir.Shop.Format':render(1234)", '<<"$12.34">>'],
+      ["'Elixir.Shop.Native':speed()", "2"],
+      ["lists:any(fun(P) -> lists:suffix(\"releases/0.2.0/consolidated\", P) end, code:get_path())", "true"],
+    ],
+    downgraded: [[RENDER, "'Elixir.Protocol.UndefinedError'"], ["'Elixir.Shop.Native':speed()", "1"]],
+    appups: ({ shop }) => assert.match(shop!, /\{apply,\s*\{erl_eval,exprs,/),
+  });
+});
