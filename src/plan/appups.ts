@@ -218,6 +218,13 @@ function protocolFinding(from: Release, to: Release, carrier: string | undefined
   return { level: "warning", code: "consolidated_protocols", message: `consolidated protocols changed (${up.join(", ") || "removed ones"}) from ${from.vsn}: they live in releases/${to.vsn}/consolidated, which no relup reloads${carrier ? ` (the appup of ${carrier} is not generated, so it cannot)` : ""}; new protocol implementations stay unused until a restart` };
 }
 
+/** Callback modules whose processes run another module's code, so supervisor child specs never name them. */
+const UNSUSPENDED = new Map([
+  ["Elixir.Phoenix.Channel", "Phoenix.Channel.Server"],
+  ["Elixir.Phoenix.LiveView", "Phoenix.LiveView.Channel"],
+  ["Elixir.Phoenix.LiveComponent", "Phoenix.LiveView.Channel"],
+]);
+
 /** Everything about one old release the user must be told. */
 function checkRelease(from: Release, to: Release, apps: AppChange[], modules: ModuleChange[], opts: PlanOptions): Finding[] {
   const findings: Finding[] = [];
@@ -233,6 +240,10 @@ function checkRelease(from: Release, to: Release, apps: AppChange[], modules: Mo
     }
     if (m.oldApp && m.newApp && m.oldApp !== m.newApp && kind.get(m.oldApp) === "removed") {
       findings.push({ level: "error", code: "moved_from_removed_app", app: m.oldApp, module: m.module, message: `module ${m.module} moved from ${m.oldApp}, which the upgrade removes, to ${m.newApp}: removing ${m.oldApp} would unload it` });
+    }
+    const elsewhere = m.kind === "changed" && m.beam!.behaviours.find((b) => UNSUSPENDED.has(b));
+    if (elsewhere) {
+      findings.push({ level: "warning", code: "unsuspended_processes", app, module: m.module, message: `module ${m.module} (${elsewhere}) changed: its processes run under ${UNSUSPENDED.get(elsewhere)}, which release_handler neither suspends nor code_changes; they switch to the new code on their next call, with their old state` });
     }
     if (m.kind === "changed" && (m.beam!.loadsNif || m.beam!.onLoad)) {
       findings.push({ level: "warning", code: "nif_module", app, module: m.module, message: `module ${m.module} changed and ${m.beam!.loadsNif ? "loads a NIF" : "has an on_load function"}: loading it again may fail; consider {restart_application, ${app}} in a hand-written appup` });

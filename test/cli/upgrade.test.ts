@@ -115,7 +115,7 @@ test("--purge and --extra shape the instructions", () => {
   assert.deepEqual(plan.applications[0]!.up["0.1.0"], ["{update,'Elixir.Shop.Cart',{advanced,#{from => \"0.1.0\"}},soft_purge,soft_purge,[]}"]);
 });
 
-test("what a hot upgrade will not do is said plainly: on_load modules, runtime config, an ERTS change; protocols are carried", () => {
+test("what a hot upgrade will not do is said plainly: on_load modules, Phoenix channels, runtime config, an ERTS change; protocols are carried", () => {
   const built = mixShop("findings");
   const r = cli([built.tarballs["0.1.0"]!, built.tarballs["0.2.0"]!, "--dry-run", "--json"]);
   assert.equal(r.code, 0, r.stderr);
@@ -125,7 +125,8 @@ test("what a hot upgrade will not do is said plainly: on_load modules, runtime c
   assert.equal(by("consolidated_protocols")!.level, "note", "carried by the appup, so nothing is left undone");
   assert.equal(by("nif_module")?.module, "Elixir.Shop.Native");
   assert.match(by("runtime_config")!.message, /install_release resets application env/);
-  assert.deepEqual(plan.findings.filter((f) => f.level === "warning").map((f) => f.code).sort(), ["nif_module", "runtime_config"]);
+  assert.deepEqual(plan.findings.filter((f) => f.level === "warning").map((f) => f.code).sort(), ["nif_module", "runtime_config", "unsuspended_processes"]);
+  assert.match(by("unsuspended_processes")!.message, /Elixir\.Shop\.RoomChannel \(Elixir\.Phoenix\.Channel\) changed: its processes run under Phoenix\.Channel\.Server/);
   assert.equal(cli([built.tarballs["0.1.0"]!, built.tarballs["0.2.0"]!, "--dry-run", "--strict"]).code, 3);
 
   // An ERTS change: the relup restarts the emulator first, as systools makes it.
