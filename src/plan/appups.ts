@@ -218,6 +218,9 @@ function protocolFinding(from: Release, to: Release, carrier: string | undefined
   return { level: "warning", code: "consolidated_protocols", message: `consolidated protocols changed (${up.join(", ") || "removed ones"}) from ${from.vsn}: they live in releases/${to.vsn}/consolidated, which no relup reloads${carrier ? ` (the appup of ${carrier} is not generated, so it cannot)` : ""}; new protocol implementations stay unused until a restart` };
 }
 
+/** Elixir's own applications: they ship no appups. */
+const ELIXIR_APPS = new Set(["elixir", "logger", "eex", "iex", "mix", "ex_unit"]);
+
 /** Callback modules whose processes run another module's code, so supervisor child specs never name them. */
 const UNSUSPENDED = new Map([
   ["Elixir.Phoenix.Channel", "Phoenix.Channel.Server"],
@@ -250,6 +253,9 @@ function checkRelease(from: Release, to: Release, apps: AppChange[], modules: Mo
     }
   }
   for (const a of apps) {
+    if (a.kind === "upgraded" && ELIXIR_APPS.has(a.name)) {
+      findings.push({ level: "warning", code: "toolchain_changed", app: a.name, message: `${a.name} changes from ${a.old!.vsn} to ${a.new!.vsn}: Elixir itself is not made to be hot-upgraded (its modules are reloaded one by one, with no appup of its own); prefer a cold deploy` });
+    }
     if (a.kind === "added") findings.push({ level: "note", code: "app_added", app: a.name, message: `application ${a.name} ${a.new!.vsn} is added (the relup starts it)` });
     if (a.kind === "removed") findings.push({ level: "note", code: "app_removed", app: a.name, message: `application ${a.name} ${a.old!.vsn} is removed (the relup stops it)` });
   }

@@ -14,6 +14,7 @@ export type FindingCode =
   | "consolidated_protocols" // Elixir protocol consolidation changed: the relup does not reload it
   | "runtime_config"         // install_release resets application env to the build-time sys.config
   | "erts_changed"           // the relup restarts the emulator
+  | "toolchain_changed"      // Elixir's own applications change version
   | "bad_vsn"                // an appup's version is not the application's (systools' warning)
   | "pre_r15_emulator_upgrade"
   | "first_release"          // nothing to upgrade from

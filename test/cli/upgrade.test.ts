@@ -139,3 +139,20 @@ test("what a hot upgrade will not do is said plainly: on_load modules, Phoenix c
   assert.match((JSON.parse(e.stdout) as { findings: { code: string; message: string }[] }).findings.find((f) => f.code === "erts_changed")!.message, /ERTS changes from .* to 99\.0/);
   assert.match(readFileSync(join(root, "releases/0.2.0/relup"), "utf8"), /^%% coding: utf-8\n\{"0\.2\.0",\n \[\{"0\.1\.0",\[\],\n\s+\[restart_new_emulator,/);
 });
+
+test("a new Elixir in the release is reported: Elixir itself is not made to be hot-upgraded", () => {
+  const { old, root } = derive({ shopVsn: "0.1.1" });
+  const [elixir] = readdirSync(join(root, "lib")).filter((d) => d.startsWith("elixir-"));
+  const bumped = `${elixir!.replace(/\d+$/, (n) => String(Number(n) + 1))}`;
+  cpSync(join(root, "lib", elixir!), join(root, "lib", bumped), { recursive: true });
+  const app = join(root, "lib", bumped, "ebin/elixir.app");
+  const [from, to] = [elixir!.slice(7), bumped.slice(7)];
+  writeFileSync(app, readFileSync(app, "utf8").replace(`{vsn,"${from}"}`, `{vsn,"${to}"}`));
+  const rel = join(root, "releases/0.1.1/shop.rel");
+  writeFileSync(rel, readFileSync(rel, "utf8").replace(`{elixir,"${from}"`, `{elixir,"${to}"`));
+  const r = cli([old, root, "--dry-run", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const plan = JSON.parse(r.stdout) as { findings: { code: string; message: string }[]; applications: { name: string }[] };
+  assert.match(plan.findings.find((f) => f.code === "toolchain_changed")!.message, new RegExp(`^elixir changes from ${from.replace(/\./g, "\\.")} to ${to.replace(/\./g, "\\.")}: Elixir itself is not made to be hot-upgraded`));
+  assert.ok(plan.applications.some((a) => a.name === "elixir"), "an appup is still written, as systools needs one");
+});
