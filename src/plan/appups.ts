@@ -16,6 +16,7 @@ import { parseOneTerm } from "../read/term-text.js";
 import { classify } from "./classify.js";
 import type { Finding } from "./findings.js";
 import { fromTerm, type DependencyInstruction, type Instruction, type Purge } from "./instructions.js";
+import { appupParts, entryFor, selects } from "./appup-term.js";
 import { dependencyOrder } from "./order.js";
 import { reloadProtocols } from "./protocols.js";
 import { matchesVersion } from "./versions.js";
@@ -163,14 +164,11 @@ export function invert(up: DependencyInstruction[]): DependencyInstruction[] {
 
 /** The entry for `vsn` of a hand-written appup `{ToVsn, [{FromVsn, Up}], [{FromVsn, Down}]}`. */
 function overrideEntry(o: { path: string; term: Term }, side: "up" | "down", vsn: string, app: Application): AppupEntry {
-  const [to, ups, downs] = o.term.t === "tuple" && o.term.v.length === 3 ? o.term.v : [];
-  if (!to || !elementsOf(ups) || !elementsOf(downs)) throw new GenAppupError(o.path, "is not an appup: expected {Vsn, [{UpFromVsn, Instructions}], [{DownToVsn, Instructions}]}");
-  if (!matchesVersion(to, app.vsn)) throw new GenAppupError(o.path, `is for ${app.name} ${textOf(to) ?? "another version"}, but the release has ${app.name} ${app.vsn}`);
-  for (const e of elementsOf(side === "up" ? ups : downs)!) {
-    const [key, instrs] = e.t === "tuple" && e.v.length === 2 ? e.v : [];
-    if (key && matchesVersion(key, vsn)) return { vsn, instructions: (elementsOf(instrs) ?? []).map((t) => fromTerm(t, o.path)), handWritten: o.path };
-  }
-  throw new GenAppupError(o.path, `has no ${side} entry for ${app.name} ${vsn}`);
+  const parts = appupParts(o.term, o.path);
+  if (!matchesVersion(parts.vsn, app.vsn)) throw new GenAppupError(o.path, `is for ${app.name} ${textOf(parts.vsn) ?? "another version"}, but the release has ${app.name} ${app.vsn}`);
+  const instructions = entryFor(side === "up" ? parts.up : parts.down, vsn, o.path);
+  if (!instructions) throw new GenAppupError(o.path, `has no ${side} entry for ${app.name} ${vsn}`);
+  return { vsn, instructions, handWritten: o.path };
 }
 
 /** An appup the new release already ships (not one we generated): used as it is, when it covers every old version. */
@@ -178,27 +176,20 @@ function keptAppup(app: Application, fromVsns: string[], findings: Finding[], to
   if (!app.appup || app.appup.text.includes(GENERATED_MARKER)) return undefined;
   const where = to.files.describe(app.appup.path);
   const term = parseOneTerm(app.appup.text, where);
-  const [, ups] = term.t === "tuple" && term.v.length === 3 ? term.v : [];
-  const keys = (elementsOf(ups) ?? []).map((e) => (e.t === "tuple" ? e.v[0] : undefined));
-  if (!keys.length) throw new GenAppupError(where, "is not an appup: expected {Vsn, [{UpFromVsn, Instructions}], [{DownToVsn, Instructions}]}");
-  validateInstructions(term, where);
+  const parts = appupParts(term, where);
+  if (!parts.up.length) throw new GenAppupError(where, "is not an appup: expected {Vsn, [{UpFromVsn, Instructions}], [{DownToVsn, Instructions}]}");
+  for (const entry of [...parts.up, ...parts.down]) {
+    const instrs = entry.t === "tuple" && entry.v.length === 2 ? elementsOf(entry.v[1]) : undefined;
+    if (!instrs) throw new GenAppupError(where, "is not an appup: each entry must be {Vsn, [Instructions]}");
+    for (const i of instrs) fromTerm(i, where);
+  }
   findings.push({ level: "note", code: "existing_appup", app: app.name, message: `${app.name} ships its own appup (${app.appup.path}); it is used as it is` });
   for (const vsn of fromVsns) {
-    if (!keys.some((k) => k && matchesVersion(k, vsn))) {
+    if (!parts.up.some((e) => selects(e, vsn))) {
       findings.push({ level: "error", code: "appup_missing_version", app: app.name, message: `${app.appup.path} has no up entry for ${app.name} ${vsn}` });
     }
   }
   return term;
-}
-
-function validateInstructions(appup: Term, where: string): void {
-  for (const side of (appup as { v: Term[] }).v.slice(1)) {
-    for (const entry of elementsOf(side) ?? []) {
-      const instrs = entry.t === "tuple" && entry.v.length === 2 ? elementsOf(entry.v[1]) : undefined;
-      if (!instrs) throw new GenAppupError(where, "is not an appup: each entry must be {Vsn, [Instructions]}");
-      for (const i of instrs) fromTerm(i, where);
-    }
-  }
 }
 
 /** Consolidated protocols to reload on the way up (new or changed in `to`) and down (new or changed in `from`). */

@@ -14,10 +14,11 @@
  */
 import { GenAppupError } from "../errors.js";
 import type { Application, Release } from "../read/release.js";
-import { elementsOf, list, str, tuple, type Term } from "../read/term.js";
+import { atom, list, str, tuple, type Term } from "../read/term.js";
 import type { Finding } from "./findings.js";
 import { formatTerm } from "../emit/print.js";
-import { fromTerm, instructionText, isDependencyInstruction, toTerm, type DependencyInstruction, type Instruction, type LowLevel } from "./instructions.js";
+import { appupParts, entryFor } from "./appup-term.js";
+import { instructionText, isDependencyInstruction, toTerm, type DependencyInstruction, type Instruction, type LowLevel } from "./instructions.js";
 import { components } from "./order.js";
 import { matchesVersion } from "./versions.js";
 
@@ -147,17 +148,12 @@ function scriptsFor(mode: Mode, to: Release, base: Release, top: RelApp[], appup
 function appupScript(mode: Mode, app: RelApp, baseVsn: string, appup: Term | undefined, warnings: Finding[]): Instruction[] {
   const file = `${app.name}.appup`;
   if (!appup) throw new GenAppupError(file, `is missing: ${app.name} changes from ${baseVsn} to ${app.vsn}, so systools needs its appup (no_relup)`);
-  const [topVsn, ups, dns] = appup.t === "tuple" && appup.v.length === 3 ? appup.v : [];
-  if (!topVsn || !elementsOf(ups) || !elementsOf(dns)) throw new GenAppupError(file, "is not an appup: expected {Vsn, [{UpFromVsn, Instructions}], [{DownToVsn, Instructions}]}");
-  if (!(topVsn.t === "list" && matchesVersion(topVsn, app.vsn))) {
-    warnings.push({ level: "warning", code: "bad_vsn", app: app.name, message: `${file} names version ${formatTerm(topVsn, 1, Number.MAX_SAFE_INTEGER)}, but ${app.name} is ${app.vsn} (bad_vsn)` });
+  const parts = appupParts(appup, file);
+  if (!(parts.vsn.t === "list" && matchesVersion(parts.vsn, app.vsn))) {
+    warnings.push({ level: "warning", code: "bad_vsn", app: app.name, message: `${file} names version ${formatTerm(parts.vsn, 1, Number.MAX_SAFE_INTEGER)}, but ${app.name} is ${app.vsn} (bad_vsn)` });
   }
-  for (const entry of elementsOf(mode === "up" ? ups : dns)!) {
-    const [key, instrs] = entry.t === "tuple" && entry.v.length === 2 ? entry.v : [];
-    if (key && matchesVersion(key, baseVsn)) {
-      return (elementsOf(instrs) ?? []).map((t) => fromTerm(t, file));
-    }
-  }
+  const script = entryFor(mode === "up" ? parts.up : parts.down, baseVsn, file);
+  if (script) return script;
   throw new GenAppupError(file, `has no ${mode === "up" ? "up" : "down"} entry for ${app.name} ${baseVsn} (no_relup)`);
 }
 
@@ -194,7 +190,7 @@ function splitScript(script: Placed[]): [Placed[], Placed[]] {
   const after = at >= 0 ? script.slice(at + 1) : script;
   for (const p of before) {
     if (p.i.op !== "load_object_code" && p.i.op !== "apply") {
-      throw new GenAppupError(appupOf(p), `${describe(p.i)} comes before point_of_no_return, where only load_object_code and apply may (bad_op_before_point_of_no_return)`);
+      throw new GenAppupError(appupOf(p), `${instructionText(p.i)} comes before point_of_no_return, where only load_object_code and apply may (bad_op_before_point_of_no_return)`);
     }
   }
   const loc = after.filter((p) => p.i.op === "load_object_code");
@@ -221,9 +217,9 @@ function checkScript(before: Placed[], after: Placed[]): void {
 function translateApplicationInstrs(script: Placed[], appls: RelApp[], preAppls: RelApp[]): Placed[] {
   const find = (apps: RelApp[], name: string, p: Placed) => apps.find((a) => a.name === name) ?? noSuchApp(name, p);
   const startApply = (app: RelApp): Instruction[] =>
-    app.type === "none" ? [] : app.type === "load" ? [{ op: "apply", mfa: { module: "application", fun: "load", args: list([atomT(app.name)]) } }] : [{ op: "apply", mfa: { module: "application", fun: "start", args: list([atomT(app.name), atomT(app.type)]) } }];
+    app.type === "none" ? [] : app.type === "load" ? [{ op: "apply", mfa: { module: "application", fun: "load", args: list([atom(app.name)]) } }] : [{ op: "apply", mfa: { module: "application", fun: "start", args: list([atom(app.name), atom(app.type)]) } }];
   const stopRemove = (app: RelApp): Instruction[] => [
-    { op: "apply", mfa: { module: "application", fun: "stop", args: list([atomT(app.name)]) } },
+    { op: "apply", mfa: { module: "application", fun: "stop", args: list([atom(app.name)]) } },
     ...app.modules.map((m): Instruction => ({ op: "remove", module: m, prePurge: "brutal_purge", postPurge: "brutal_purge" })),
     { op: "purge", modules: app.modules },
   ];
@@ -239,7 +235,7 @@ function translateApplicationInstrs(script: Placed[], appls: RelApp[], preAppls:
       case "remove_application": {
         if (appls.some((a) => a.name === i.app)) throw new GenAppupError(appupOf(p), `removes application ${i.app}, which the release it goes to still has (removed_application_present)`);
         const app = find(preAppls, i.app, p);
-        return placed([...stopRemove(app), { op: "apply", mfa: { module: "application", fun: "unload", args: list([atomT(i.app)]) } }]);
+        return placed([...stopRemove(app), { op: "apply", mfa: { module: "application", fun: "unload", args: list([atom(i.app)]) } }]);
       }
       case "restart_application": {
         const pre = find(preAppls, i.app, p);
@@ -436,7 +432,5 @@ function fixR15Sasl(script: Instruction[], base: Release, warnings: Finding[]): 
   return [...(at >= 0 ? [...rest.slice(0, at), ...rest.slice(at + 1)] : rest), { op: "restart_new_emulator" }];
 }
 
-const atomT = (name: string): Term => ({ t: "atom", v: name });
 const appName = (p: Placed) => (p.app ? `${p.app}.appup` : "the relup");
 const appupOf = (p: Placed) => (p.app ? `${p.app}.appup` : "");
-const describe = (i: Instruction) => instructionText(i);
