@@ -9,7 +9,7 @@ import { gunzipSync, inflateSync } from "node:zlib";
 import { GenAppupError } from "../errors.js";
 import { findOnLoad } from "./code.js";
 import { decodeEtf } from "./etf.js";
-import { atomsOf, elementsOf, isAtom, type Term } from "./term.js";
+import { elementsOf, isAtom, type Term } from "./term.js";
 
 export type Mfa = readonly [module: string, fun: string, arity: number];
 export type FunArity = readonly [fun: string, arity: number];
@@ -25,6 +25,8 @@ const MANDATORY = ["Code", "ExpT", "ImpT", "StrT"];
 export class Beam {
   private atomTable?: string[];
   private attrs?: Term;
+  private importTable?: Mfa[];
+  private exportTable?: FunArity[];
 
   constructor(
     readonly file: string,
@@ -61,16 +63,19 @@ export class Beam {
   }
 
   get exports(): FunArity[] {
-    return this.funTable("ExpT");
+    this.exportTable ??= this.funTable("ExpT");
+    return this.exportTable;
   }
 
   get locals(): FunArity[] {
     return this.chunks.has("LocT") ? this.funTable("LocT") : [];
   }
 
+  /** Decoded once: DepMods and the checks read it for every pair of changed modules. */
   get imports(): Mfa[] {
     const b = this.chunk("ImpT");
-    return this.table(b, 12, (at) => [this.atom(b, at), this.atom(b, at + 4), u32(b, at + 8)] as const);
+    this.importTable ??= this.table(b, 12, (at) => [this.atom(b, at), this.atom(b, at + 4), u32(b, at + 8)] as const);
+    return this.importTable;
   }
 
   /** The raw `Attr` list (`[{Name, Value}]`), or `[]` when it was stripped. */
@@ -90,8 +95,8 @@ export class Beam {
 
   /** `behaviour` and `behavior` attributes: `gen_server`, `Elixir.GenServer`, ... */
   get behaviours(): string[] {
-    const names = [...this.attribute("behaviour"), ...this.attribute("behavior")];
-    return [...new Set(atomsOf({ t: "list", v: names.filter((n) => n.t === "atom") }) ?? [])];
+    const names = [...this.attribute("behaviour"), ...this.attribute("behavior")].flatMap((n) => (n.t === "atom" ? [n.v] : []));
+    return [...new Set(names)];
   }
 
   /** The `vsn` attribute: the user's `-vsn`, or the compiler's md5 integer; undefined when stripped. */

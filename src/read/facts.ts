@@ -1,5 +1,5 @@
-/** The facts about one module that inspect prints and the diff and plan stages use. */
-import { Beam, parseBeam, type FunArity, type Mfa } from "./beam.js";
+/** The facts about one module, as `gen-appup inspect` prints them. */
+import { parseBeam, type FunArity, type Mfa } from "./beam.js";
 import type { Term } from "./term.js";
 
 export interface ModuleFacts {
@@ -21,10 +21,7 @@ export interface ModuleFacts {
 }
 
 export function moduleFacts(bytes: Uint8Array, file: string): ModuleFacts {
-  return factsOf(parseBeam(bytes, file));
-}
-
-export function factsOf(beam: Beam): ModuleFacts {
+  const beam = parseBeam(bytes, file);
   const vsn = beam.vsn;
   const onLoad = beam.onLoad;
   return {

@@ -90,7 +90,10 @@ export function readRelease(path: string, opts: ReadOptions = {}): Release {
 
 /** The versions a release root (or tarball) holds: releases/VSN directories with a .rel file. */
 export function releaseVersions(path: string): string[] {
-  const { files } = locate(path, {});
+  return versionsIn(locate(path, {}).files);
+}
+
+function versionsIn(files: ReleaseFiles): string[] {
   return files.list("releases").filter((v) => files.isDir(`releases/${v}`) && relFileIn(files, v) !== undefined);
 }
 
@@ -121,7 +124,7 @@ function currentVersion(files: ReleaseFiles): string {
     if (!vsn) throw new GenAppupError(files.describe("releases/start_erl.data"), `expected "ERTS_VSN REL_VSN", found ${JSON.stringify(text)}`);
     return vsn;
   }
-  const versions = files.list("releases").filter((v) => files.isDir(`releases/${v}`) && relFileIn(files, v) !== undefined);
+  const versions = versionsIn(files);
   if (versions.length === 1) return versions[0]!;
   if (versions.length === 0) throw new GenAppupError(files.describe("releases"), "holds no releases/VSN directory with a .rel file");
   throw new GenAppupError(files.describe("releases"), `holds several versions (${versions.join(", ")}) and no start_erl.data; select one`);
