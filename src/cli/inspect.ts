@@ -24,25 +24,12 @@ function inspectPath(path: string): InspectedModule[] {
     throw new GenAppupError(path, "does not exist");
   }
   if (!isDir && path.endsWith(".beam")) return [moduleFacts(readFileSync(path), path)];
-  if (isDir && !isRelease(path)) {
-    const beams = readdirSync(path).filter((f) => f.endsWith(".beam")).sort();
-    if (beams.length === 0) throw new GenAppupError(path, "holds no .beam files and is not a release");
-    return beams.map((f) => moduleFacts(readFileSync(join(path, f)), join(path, f)));
-  }
+  // A directory of beams is an ebin; anything else is a release, in whatever form readRelease accepts.
+  const beams = isDir ? readdirSync(path).filter((f) => f.endsWith(".beam")).sort() : [];
+  if (beams.length) return beams.map((f) => moduleFacts(readFileSync(join(path, f)), join(path, f)));
   const release = readRelease(path);
   const fromApps = release.apps.flatMap((app) => app.beams.map((b) => ({ ...moduleFacts(b.read(), release.files.describe(b.path)), app: app.name })));
   return [...fromApps, ...release.consolidated.map((b) => moduleFacts(b.read(), release.files.describe(b.path)))];
-}
-
-function isRelease(dir: string): boolean {
-  const has = (p: string) => {
-    try {
-      return statSync(join(dir, p)).isDirectory();
-    } catch {
-      return false;
-    }
-  };
-  return (has("releases") && has("lib")) || (has("../../lib") && /[/\\]releases[/\\][^/\\]+[/\\]?$/.test(dir));
 }
 
 const funName = ([f, a]: readonly [string, number]) => `${f}/${a}`;
