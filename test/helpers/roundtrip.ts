@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readRelease } from "../../src/read/release.js";
 import { CACHE, oracle } from "./erlang.js";
 import type { BuiltRelease } from "./fixtures.js";
 import { LiveNode } from "./live.js";
@@ -39,16 +40,8 @@ export function roundTrip(s: RoundTrip): void {
   const from = s.from ?? [s.built.versions[0]!];
   genAppup([...from.map((v) => join(root, "releases", v)), root]);
 
-  const appups: Record<string, string> = {};
-  for (const dir of readdirApps(root, to)) {
-    const [app] = dir.split("-");
-    try {
-      appups[app!] = readFileSync(join(root, "lib", dir, "ebin", `${app}.appup`), "utf8");
-    } catch {
-      /* no appup: the application did not change version */
-    }
-  }
-  s.appups?.(appups);
+  const apps = readRelease(root, { vsn: to }).apps;
+  s.appups?.(Object.fromEntries(apps.flatMap((a) => (a.appup ? [[a.name, a.appup.text]] : []))));
   checkWithSystools(root, s.built.name, to, from);
 
   const tarball = upgradeTarball(root, to);
@@ -76,11 +69,6 @@ function expectChecks(node: LiveNode, given: Checks, vsn: string, when: string):
   if (!checks.length) return;
   const got = node.eval(...checks.map(([e]) => e));
   checks.forEach(([expr, expected], i) => assert.equal(got[i], expected, `${when}: ${expr}`));
-}
-
-function readdirApps(root: string, vsn: string): string[] {
-  const rel = readFileSync(join(root, "releases", vsn, `${root.split("/").at(-1)}.rel`), "utf8");
-  return [...rel.matchAll(/\{(\w+),"([^"]+)"/g)].map(([, a, v]) => `${a}-${v}`);
 }
 
 /** systools:make_relup with warnings_as_errors accepts our appups, and makes the relup we made. */
