@@ -4,7 +4,7 @@
  * different applications is one change ("moved"), not a delete plus an add.
  */
 import { parseBeam, type Beam } from "../read/beam.js";
-import type { Release } from "../read/release.js";
+import type { BeamFile, Release } from "../read/release.js";
 
 export type ModuleChangeKind = "added" | "deleted" | "changed" | "unchanged";
 
@@ -23,7 +23,7 @@ export interface ModuleChange {
 
 interface Located {
   app: string;
-  md5: string;
+  file: BeamFile;
   beam: () => Beam;
 }
 
@@ -34,13 +34,16 @@ function modulesOf(release: Release): Map<string, Located> {
     const files = new Map(app.beams.map((b) => [b.module, b]));
     for (const m of app.spec.modules) {
       const file = files.get(m);
-      if (file) out.set(m, { app: app.name, md5: file.md5(), beam: () => parseBeam(file.read(), release.files.describe(file.path)) });
+      if (file) out.set(m, { app: app.name, file, beam: () => parseBeam(file.read(), release.files.describe(file.path)) });
     }
   }
   return out;
 }
 
-/** Only the beams of modules that changed are parsed beyond their md5. */
+/**
+ * Every module in both releases is compared: by bytes first, then, when the bytes differ, by
+ * md5. Only the beams of modules that changed are parsed.
+ */
 export function diffModules(from: Release, to: Release): ModuleChange[] {
   const olds = modulesOf(from);
   const news = modulesOf(to);
@@ -48,7 +51,7 @@ export function diffModules(from: Release, to: Release): ModuleChange[] {
   for (const [module, n] of news) {
     const o = olds.get(module);
     if (!o) changes.push({ module, kind: "added", newApp: n.app, beam: n.beam() });
-    else if (o.md5 === n.md5) changes.push({ module, kind: "unchanged", oldApp: o.app, newApp: n.app });
+    else if (o.file.sameBytes(n.file) || o.file.md5() === n.file.md5()) changes.push({ module, kind: "unchanged", oldApp: o.app, newApp: n.app });
     else changes.push({ module, kind: "changed", oldApp: o.app, newApp: n.app, beam: n.beam(), oldBeam: o.beam() });
   }
   for (const [module, o] of olds) if (!news.has(module)) changes.push({ module, kind: "deleted", oldApp: o.app, oldBeam: o.beam() });

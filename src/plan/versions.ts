@@ -1,7 +1,11 @@
 /** Version strings: appup keys (exact strings or PCRE binaries) and "the highest version below". */
-import compare from "semver/functions/compare.js";
-import valid from "semver/functions/valid.js";
+import { createRequire } from "node:module";
 import { textOf, type Term } from "../read/term.js";
+
+// CommonJS loaded with require, as in term-text.ts: cheaper than through Node's ESM loader.
+const require = createRequire(import.meta.url);
+const compare = require("semver/functions/compare.js") as typeof import("semver/functions/compare.js");
+const valid = require("semver/functions/valid.js") as typeof import("semver/functions/valid.js");
 
 /**
  * Whether an appup `UpFrom`/`DnTo` key selects `vsn`, as systools does: a string must be equal;

@@ -18,15 +18,15 @@ export interface ReleaseFiles {
   isDir(rel: string): boolean;
   read(rel: string): Uint8Array;
   /**
-   * The file's bytes in a buffer that is reused by the next call: for hashing many files
-   * without allocating (and later collecting) one buffer per file.
+   * The file's bytes in a buffer that the next call with the same slot reuses: for hashing and
+   * comparing many files without allocating (and later collecting) one buffer per file.
    */
-  readTransient(rel: string): Uint8Array;
+  readTransient(rel: string, slot: 0 | 1): Uint8Array;
   /** Names directly inside a directory, sorted; [] when it does not exist. */
   list(rel: string): string[];
 }
 
-let scratch = Buffer.allocUnsafe(1 << 20);
+const scratch = [Buffer.allocUnsafe(1 << 20), Buffer.allocUnsafe(1 << 20)];
 
 export function dirFiles(root: string): ReleaseFiles {
   // Release-relative paths are already normalized: plain concatenation is enough, and cheap per file.
@@ -46,21 +46,22 @@ export function dirFiles(root: string): ReleaseFiles {
     exists: (rel) => existsSync(abs(rel)),
     isDir: (rel) => existsSync(abs(rel)) && statSync(abs(rel)).isDirectory(),
     read,
-    readTransient(rel) {
+    readTransient(rel, slot) {
       let fd: number;
       try {
         fd = openSync(abs(rel), "r");
       } catch {
         return read(rel); // let read() say what is wrong
       }
+      const buf = scratch[slot]!;
       try {
-        const n = readSync(fd, scratch, 0, scratch.length, 0);
-        if (n < scratch.length) return scratch.subarray(0, n);
+        const n = readSync(fd, buf, 0, buf.length, 0);
+        if (n < buf.length) return buf.subarray(0, n);
       } finally {
         closeSync(fd);
       }
       const whole = read(rel); // larger than the buffer: grow it for the next files
-      scratch = Buffer.allocUnsafe(whole.length * 2);
+      scratch[slot] = Buffer.allocUnsafe(whole.length * 2);
       return whole;
     },
     list: (rel) => (existsSync(abs(rel)) && statSync(abs(rel)).isDirectory() ? readdirSync(abs(rel)).sort() : []),

@@ -6,12 +6,15 @@
  * lexer re-slices the input at every token (quadratic on large `.script` and relup files), and
  * so is `many`, because its `rep_sc` copies the accumulated list at every element.
  */
-import {
-  alt_sc, apply, expectEOF, expectSingleResult, kleft, kmid, kright, opt_sc, rule, seq, tok,
-  type Parser, type ParserOutput, type Token, type TokenPosition,
-} from "typescript-parsec";
+import { createRequire } from "node:module";
+import type { Parser, ParserOutput, Token, TokenPosition } from "typescript-parsec";
 import { GenAppupError } from "../errors.js";
 import { mapPairs, type Term } from "./term.js";
+
+// Loaded with require: through `import`, Node's ESM loader first scans every CommonJS file of the
+// package for its exports, which doubles its load time (about 10 ms of every run).
+const { alt_sc, apply, expectEOF, expectSingleResult, kleft, kmid, kright, opt_sc, rule, seq, tok } =
+  createRequire(import.meta.url)("typescript-parsec") as typeof import("typescript-parsec");
 
 enum K {
   Atom, Var, Str, Char, Int, Float, Fun, Dot,
@@ -93,8 +96,39 @@ function many<T>(p: Parser<K, T>): Parser<K, T[]> {
   };
 }
 
+/** `p (sep p)*` in one loop, without seq/kright's candidate lists per element. */
 function sepBy<T>(p: Parser<K, T>, sep: K): Parser<K, T[]> {
-  return apply(seq(p, many(kright(tok(sep), p))), ([h, t]) => (t.unshift(h), t));
+  return {
+    parse(token) {
+      const first = p.parse(token);
+      if (!first.successful || first.candidates.length === 0) return first as ParserOutput<K, never>;
+      const items = [first.candidates[0]!.result];
+      let next = first.candidates[0]!.nextToken as Tok | undefined;
+      let error = first.error;
+      while (next?.kind === sep) {
+        const out = p.parse(next.next);
+        if (!out.successful || out.candidates.length === 0) return out as ParserOutput<K, never>;
+        items.push(out.candidates[0]!.result);
+        next = out.candidates[0]!.nextToken as Tok | undefined;
+        error = out.error;
+      }
+      return { successful: true, candidates: [{ firstToken: token, nextToken: next, result: items }], error };
+    },
+  };
+}
+
+/**
+ * Picks the one parser the next token's kind can start, instead of trying each alternative in
+ * turn: every failed alternative builds an error, and term files are mostly long lists.
+ */
+function byKind<T>(table: Partial<Record<K, Parser<K, T>>>, expected: string): Parser<K, T> {
+  return {
+    parse(token) {
+      const p = token && table[(token as Tok).kind];
+      if (p) return p.parse(token);
+      return { successful: false, error: { kind: "Error", pos: token?.pos, message: `expected ${expected}` } };
+    },
+  };
 }
 
 const value = <V>(kind: K) => apply(tok(kind), (t) => (t as Tok).value as V);
@@ -135,14 +169,14 @@ const typeSpec = apply(seq(atom, opt_sc(kright(tok(K.Colon), value<bigint>(K.Int
 const segment = seq(segValue, opt_sc(kright(tok(K.Colon), value<bigint>(K.Int))), opt_sc(kright(tok(K.Slash), sepBy(typeSpec, K.Minus))));
 const binTerm = apply(kmid(tok(K.BinOpen), opt_sc(sepBy(segment, K.Comma)), tok(K.BinClose)), (segs) => buildBinary(segs ?? []));
 
+const number = alt_sc(apply(float, (v): Term => ({ t: "float", v })), apply(int, (v): Term => ({ t: "int", v })));
 TERM.setPattern(
-  alt_sc(
-    apply(atom, (v): Term => ({ t: "atom", v })),
-    apply(float, (v): Term => ({ t: "float", v })),
-    apply(int, (v): Term => ({ t: "int", v })),
-    apply(string, (v): Term => ({ t: "list", v: v.map((c) => ({ t: "int", v: BigInt(c) })) })),
-    listTerm, tupleTerm, mapTerm, binTerm, funTerm,
-  ),
+  byKind<Term>({
+    [K.Atom]: apply(atom, (v): Term => ({ t: "atom", v })),
+    [K.Int]: number, [K.Char]: number, [K.Float]: number, [K.Minus]: number, [K.Plus]: number,
+    [K.Str]: apply(string, (v): Term => ({ t: "list", v: v.map((c) => ({ t: "int", v: BigInt(c) })) })),
+    [K.LBrack]: listTerm, [K.LBrace]: tupleTerm, [K.MapOpen]: mapTerm, [K.BinOpen]: binTerm, [K.Fun]: funTerm,
+  }, "a term"),
 );
 
 // ---- bit syntax: the subset `erl_parse:normalise` evaluates for literal segments -----------
@@ -204,11 +238,11 @@ function encodeUtf(c: number, type: string, little: boolean): number[] {
 
 // ---- lexer (erl_scan's rules for the tokens a term file can hold) --------------------------
 
-const PUNCT: [string, K][] = [
+const PUNCT = new Map<string, K>([
   ["#{", K.MapOpen], ["=>", K.Arrow], ["<<", K.BinOpen], [">>", K.BinClose],
   ["{", K.LBrace], ["}", K.RBrace], ["[", K.LBrack], ["]", K.RBrack], ["|", K.Bar], [",", K.Comma],
   ["/", K.Slash], [":", K.Colon], ["-", K.Minus], ["+", K.Plus],
-];
+]);
 const NUMBER = /(\d(?:_?\d)*)(?:#([0-9a-zA-Z](?:_?[0-9a-zA-Z])*)|(\.\d(?:_?\d)*(?:[eE][+-]?\d(?:_?\d)*)?))?/y;
 const NAME = /[a-zß-öø-ÿA-ZÀ-ÖØ-Þ0-9_@]*/y;
 const SIMPLE_ESCAPES: Record<string, number> = { b: 8, d: 127, e: 27, f: 12, n: 10, r: 13, s: 32, t: 9, v: 11 };
@@ -250,7 +284,7 @@ function lex(text: string, file: string): Tok | undefined {
       pos = nl < 0 ? text.length : nl;
       continue;
     }
-    if (/\s/.test(c)) {
+    if (c <= " " || /\s/.test(c)) {
       newlines(pos, pos + 1);
       pos++;
       continue;
@@ -292,7 +326,7 @@ function lex(text: string, file: string): Tok | undefined {
       emit(K.Dot, start, ".");
       continue;
     }
-    if (/[a-zß-öø-ÿ]/.test(c) || /[A-ZÀ-ÖØ-Þ_]/.test(c)) {
+    if ((c >= "a" && c <= "z") || /[a-zß-öø-ÿ]/.test(c) || /[A-ZÀ-ÖØ-Þ_]/.test(c)) {
       NAME.lastIndex = pos + 1;
       NAME.exec(text);
       pos = NAME.lastIndex;
@@ -303,10 +337,10 @@ function lex(text: string, file: string): Tok | undefined {
       else emit(K.Atom, start, name);
       continue;
     }
-    const p = PUNCT.find(([s]) => text.startsWith(s, pos));
-    if (!p) fail(`unexpected character ${JSON.stringify(c)}`);
-    pos += p![0].length;
-    emit(p![1], start, p![0]);
+    const p = PUNCT.has(text.substr(pos, 2)) ? text.substr(pos, 2) : c;
+    const kind = PUNCT.get(p) ?? fail(`unexpected character ${JSON.stringify(c)}`);
+    pos += p.length;
+    emit(kind, start, p);
   }
   return head;
 }
