@@ -31,11 +31,7 @@ interface Located {
 function modulesOf(release: Release): Map<string, Located> {
   const out = new Map<string, Located>();
   for (const app of release.apps) {
-    const files = new Map(app.beams.map((b) => [b.module, b]));
-    for (const m of app.spec.modules) {
-      const file = files.get(m);
-      if (file) out.set(m, { app: app.name, file, beam: () => parseBeam(file.read(), release.files.describe(file.path)) });
-    }
+    for (const file of app.beams) out.set(file.module, { app: app.name, file, beam: () => parseBeam(file.read(), release.files.describe(file.path)) });
   }
   return out;
 }

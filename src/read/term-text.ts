@@ -13,7 +13,7 @@ import { mapPairs, type Term } from "./term.js";
 
 // Loaded with require: through `import`, Node's ESM loader first scans every CommonJS file of the
 // package for its exports, which doubles its load time (about 10 ms of every run).
-const { alt_sc, apply, expectEOF, expectSingleResult, kleft, kmid, kright, opt_sc, rule, seq, tok } =
+const { alt_sc, apply, expectEOF, expectSingleResult, kleft, kright, opt_sc, rule, seq, tok } =
   createRequire(import.meta.url)("typescript-parsec") as typeof import("typescript-parsec");
 
 enum K {
@@ -22,9 +22,23 @@ enum K {
 }
 
 /** A token with its decoded value (atom name, code points, integer or float). */
-interface Tok extends Token<K> {
-  readonly value: string | number[] | bigint | number;
-  next: Tok | undefined;
+class Tok implements Token<K> {
+  next: Tok | undefined = undefined;
+  constructor(
+    readonly kind: K,
+    readonly text: string,
+    readonly value: string | number[] | bigint | number,
+    private readonly index: number,
+    private readonly rowBegin: number,
+    private readonly columnBegin: number,
+    private readonly rowEnd: number,
+    private readonly columnEnd: number,
+  ) {}
+
+  /** Built when asked: only errors need it. */
+  get pos(): TokenPosition {
+    return { index: this.index, rowBegin: this.rowBegin, columnBegin: this.columnBegin, rowEnd: this.rowEnd, columnEnd: this.columnEnd };
+  }
 }
 
 /** Parses every `Term.` form of a consult file. */
@@ -131,7 +145,35 @@ function byKind<T>(table: Partial<Record<K, Parser<K, T>>>, expected: string): P
   };
 }
 
-const value = <V>(kind: K) => apply(tok(kind), (t) => (t as Tok).value as V);
+/** One token of `kind`, made into a value: tok + apply in one step, for the tokens most terms are made of. */
+function leaf<T>(kind: K, make: (t: Tok) => T): Parser<K, T> {
+  return {
+    parse(token) {
+      if (token?.kind !== kind) return { successful: false, error: { kind: "Error", pos: token?.pos, message: `expected ${K[kind]}` } };
+      return { successful: true, candidates: [{ firstToken: token, nextToken: token.next, result: make(token as Tok) }], error: undefined };
+    },
+  };
+}
+
+/** `open inner? close`: kmid(tok(open), opt_sc(inner), tok(close)) without its candidate lists. */
+function enclosed<T>(open: K, inner: Parser<K, T>, close: K): Parser<K, T | undefined> {
+  const closing = (from: Token<K>, token: Token<K> | undefined, result: T | undefined): ParserOutput<K, T | undefined> =>
+    token?.kind === close
+      ? { successful: true, candidates: [{ firstToken: from, nextToken: token.next, result }], error: undefined }
+      : { successful: false, error: { kind: "Error", pos: token?.pos, message: `expected ${K[close]}` } };
+  return {
+    parse(token) {
+      if (token?.kind !== open) return { successful: false, error: { kind: "Error", pos: token?.pos, message: `expected ${K[open]}` } };
+      const first = token.next;
+      if (first?.kind === close) return closing(token, first, undefined);
+      const out = inner.parse(first);
+      if (!out.successful || out.candidates.length === 0) return out as ParserOutput<K, never>;
+      return closing(token, out.candidates[0]!.nextToken, out.candidates[0]!.result);
+    },
+  };
+}
+
+const value = <V>(kind: K) => leaf(kind, (t) => t.value as V);
 
 const TERM = rule<K, Term>();
 const FORMS = many(kleft(TERM, tok(K.Dot)));
@@ -144,7 +186,7 @@ const string = apply(seq(value<number[]>(K.Str), many(value<number[]>(K.Str))), 
 const atom = value<string>(K.Atom);
 
 const listTerm = apply(
-  kmid(tok(K.LBrack), opt_sc(seq(sepBy(TERM, K.Comma), opt_sc(kright(tok(K.Bar), TERM)))), tok(K.RBrack)),
+  enclosed(K.LBrack, seq(sepBy(TERM, K.Comma), opt_sc(kright(tok(K.Bar), TERM))), K.RBrack),
   (body): Term => {
     if (!body) return { t: "list", v: [] };
     const [v, tail] = body;
@@ -153,9 +195,9 @@ const listTerm = apply(
     return { t: "list", v, tail };
   },
 );
-const tupleTerm = apply(kmid(tok(K.LBrace), opt_sc(sepBy(TERM, K.Comma)), tok(K.RBrace)), (v): Term => ({ t: "tuple", v: v ?? [] }));
+const tupleTerm = apply(enclosed(K.LBrace, sepBy(TERM, K.Comma), K.RBrace), (v): Term => ({ t: "tuple", v: v ?? [] }));
 const pair = seq(TERM, kright(tok(K.Arrow), TERM));
-const mapTerm = apply(kmid(tok(K.MapOpen), opt_sc(sepBy(pair, K.Comma)), tok(K.RBrace)), (v): Term => ({ t: "map", v: mapPairs(v ?? []) }));
+const mapTerm = apply(enclosed(K.MapOpen, sepBy(pair, K.Comma), K.RBrace), (v): Term => ({ t: "map", v: mapPairs(v ?? []) }));
 const funTerm = apply(seq(kright(tok(K.Fun), atom), kright(tok(K.Colon), atom), kright(tok(K.Slash), value<bigint>(K.Int))),
   ([m, f, a]): Term => ({ t: "fun", m, f, a: Number(a) }));
 
@@ -167,13 +209,16 @@ const segValue: Parser<K, SegValue> = alt_sc(
 );
 const typeSpec = apply(seq(atom, opt_sc(kright(tok(K.Colon), value<bigint>(K.Int)))), ([name, n]) => (n === undefined ? name : `${name}:${n}`));
 const segment = seq(segValue, opt_sc(kright(tok(K.Colon), value<bigint>(K.Int))), opt_sc(kright(tok(K.Slash), sepBy(typeSpec, K.Minus))));
-const binTerm = apply(kmid(tok(K.BinOpen), opt_sc(sepBy(segment, K.Comma)), tok(K.BinClose)), (segs) => buildBinary(segs ?? []));
+const binTerm = apply(enclosed(K.BinOpen, sepBy(segment, K.Comma), K.BinClose), (segs) => buildBinary(segs ?? []));
 
 const number = alt_sc(apply(float, (v): Term => ({ t: "float", v })), apply(int, (v): Term => ({ t: "int", v })));
 TERM.setPattern(
   byKind<Term>({
-    [K.Atom]: apply(atom, (v): Term => ({ t: "atom", v })),
-    [K.Int]: number, [K.Char]: number, [K.Float]: number, [K.Minus]: number, [K.Plus]: number,
+    [K.Atom]: leaf(K.Atom, (t): Term => ({ t: "atom", v: t.value as string })),
+    [K.Int]: leaf(K.Int, (t): Term => ({ t: "int", v: t.value as bigint })),
+    [K.Char]: leaf(K.Char, (t): Term => ({ t: "int", v: BigInt(t.value as number) })),
+    [K.Float]: leaf(K.Float, (t): Term => ({ t: "float", v: t.value as number })),
+    [K.Minus]: number, [K.Plus]: number,
     [K.Str]: apply(string, (v): Term => ({ t: "list", v: v.map((c) => ({ t: "int", v: BigInt(c) })) })),
     [K.LBrack]: listTerm, [K.LBrace]: tupleTerm, [K.MapOpen]: mapTerm, [K.BinOpen]: binTerm, [K.Fun]: funTerm,
   }, "a term"),
@@ -262,8 +307,7 @@ function lex(text: string, file: string): Tok | undefined {
   };
   let startRow = 1, startCol = 1;
   const emit = (kind: K, start: number, value: Tok["value"]) => {
-    const p: TokenPosition = { index: start, rowBegin: startRow, columnBegin: startCol, rowEnd: row, columnEnd: pos - lineStart + 1 };
-    const t: Tok = { kind, text: text.slice(start, pos), pos: p, next: undefined, value };
+    const t = new Tok(kind, text.slice(start, pos), value, start, startRow, startCol, row, pos - lineStart + 1);
     if (last) last.next = t;
     else head = t;
     last = t;

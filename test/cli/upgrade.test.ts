@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { cli } from "../helpers/cli.js";
@@ -105,6 +105,14 @@ test("exit codes: 1 for bad input, 2 for usage, and a tarball is never written i
   const same = cli([built.tarballs["0.2.0"]!, built.tarballs["0.2.0"]!, "--dry-run"]);
   assert.equal(same.code, 1);
   assert.match(same.stderr, /holds no version below 0\.2\.0 to upgrade from/);
+});
+
+test("a module the .app lists without its beam is an error naming both, not a deleted module", () => {
+  const { old, root } = derive({ shopVsn: "0.1.1" });
+  rmSync(join(root, "lib/shop-0.1.1/ebin/Elixir.Shop.Cart.beam"));
+  const r = cli([old, root, "--dry-run"]);
+  assert.equal(r.code, 1, r.stdout);
+  assert.match(r.stderr, /^gen-appup: \S+\/lib\/shop-0\.1\.1\/ebin\/Elixir\.Shop\.Cart\.beam: is missing: shop\.app lists module Elixir\.Shop\.Cart\n$/);
 });
 
 test("--purge and --extra shape the instructions", () => {
