@@ -163,13 +163,12 @@ export function writeAtom(name: string): string {
 }
 
 function atomNeedsQuotes(name: string): boolean {
-  if (RESERVED.has(name)) return true;
-  const cs = Array.from(name, (c) => c.codePointAt(0)!);
-  const first = cs[0];
-  if (first === undefined || !((first >= 97 && first <= 122) || (first >= 0xdf && first <= 0xff && first !== 0xf7))) {
-    return true;
-  }
-  return !cs.slice(1).every(isNameChar);
+  if (name.length === 0 || RESERVED.has(name)) return true;
+  // UTF-16 units are enough: a code point above U+FFFF is never a name character, nor is either half of its surrogate pair.
+  const first = name.charCodeAt(0);
+  if (!((first >= 97 && first <= 122) || (first >= 0xdf && first <= 0xff && first !== 0xf7))) return true;
+  for (let i = 1; i < name.length; i++) if (!isNameChar(name.charCodeAt(i))) return true;
+  return false;
 }
 
 function isNameChar(c: number): boolean {

@@ -283,6 +283,9 @@ function translateDependentInstrs(mode: Mode, before: Placed[], after: Placed[],
     }
   }
   const component = weakComponents(graph);
+  // The application a loaded module comes from: the first one whose .app lists it, as systools searches.
+  const appOf = new Map<string, RelApp>();
+  for (const a of appls) for (const m of a.modules) if (!appOf.has(m)) appOf.set(m, a);
   const newBefore: Placed[] = [], newAfter: Placed[] = [];
   const done = new Set<Placed>();
   for (const p of after) {
@@ -293,7 +296,7 @@ function translateDependentInstrs(mode: Mode, before: Placed[], after: Placed[],
     }
     const group = orderComponent(component.get(p.i.module)!, graph);
     group.forEach((v) => done.add(v.p));
-    const [b, a] = depToLow(mode, group.map((v) => v.p), appls);
+    const [b, a] = depToLow(mode, group.map((v) => v.p), appOf);
     newBefore.push(...b);
     newAfter.push(...a);
   }
@@ -361,7 +364,7 @@ function orderComponent(members: string[], graph: Map<string, Vertex>): Vertex[]
 }
 
 /** systools_rc:translate_dep_to_low/3. */
-function depToLow(mode: Mode, group: Placed[], appls: RelApp[]): [Placed[], Placed[]] {
+function depToLow(mode: Mode, group: Placed[], appOf: Map<string, RelApp>): [Placed[], Placed[]] {
   const is = group.map((p) => p.i as DependencyInstruction);
   const updates = is.filter((i): i is Extract<DependencyInstruction, { op: "update" }> => i.op === "update");
   const low = (i: LowLevel, app?: string): Placed => ({ i, app });
@@ -376,7 +379,7 @@ function depToLow(mode: Mode, group: Placed[], appls: RelApp[]): [Placed[], Plac
   const loadObjectCode = loadRemove.flat().flatMap((p) => {
     if (p.i.op !== "load") return [];
     const m = p.i.module;
-    const app = appls.find((a) => a.modules.includes(m));
+    const app = appOf.get(m);
     if (!app) throw new GenAppupError(appupOf(p), `loads module ${m}, which no application's .app lists (no_such_module)`);
     return [low({ op: "load_object_code", app: app.name, vsn: app.vsn, modules: [m] }, p.app)];
   });

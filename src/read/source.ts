@@ -2,7 +2,7 @@
  * Where a release's files come from: a directory on disk or a tarball read into memory.
  * The release reader sees only relative paths, so both forms are read by the same code.
  */
-import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, statSync } from "node:fs";
+import { closeSync, constants, existsSync, openSync, readFileSync, readSync, readdirSync, statSync } from "node:fs";
 import { sep } from "node:path";
 import { GenAppupError } from "../errors.js";
 import { readTar } from "./tar.js";
@@ -49,7 +49,7 @@ export function dirFiles(root: string): ReleaseFiles {
     readTransient(rel, slot) {
       let fd: number;
       try {
-        fd = openSync(abs(rel), "r");
+        fd = openSync(abs(rel), constants.O_RDONLY); // a number: Node parses a flag string on every call
       } catch {
         return read(rel); // let read() say what is wrong
       }

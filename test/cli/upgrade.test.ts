@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { cli } from "../helpers/cli.js";
-import { CACHE, filesUnder, oracle } from "../helpers/erlang.js";
+import { filesUnder, oracle, tempDir } from "../helpers/erlang.js";
 import { mixShop } from "../helpers/fixtures.js";
 
 /** A copy of the base shop release whose new version 0.1.1 reuses 0.1.0's lib dirs but for `shopVsn` and `beams`. */
 function derive(opts: { shopVsn: string; beams?: Record<string, string> }): { old: string; root: string } {
   const built = mixShop();
-  const root = join(mkdtempSync(join(CACHE, "tmp-cli-")), "shop");
+  const root = join(tempDir("cli"), "shop");
   cpSync(built.root, root, { recursive: true });
   const rel = readFileSync(join(root, "releases/0.1.0/shop.rel"), "utf8").replace('{"shop","0.1.0"}', '{"shop","0.1.1"}').replace('{shop,"0.1.0"', `{shop,"${opts.shopVsn}"`);
   cpSync(join(root, "releases/0.1.0"), join(root, "releases/0.1.1"), { recursive: true });
@@ -57,7 +57,7 @@ test("a changed module in an application whose version did not change fails the 
 
 test("--dry-run writes nothing; --json is the plan; --out writes elsewhere", () => {
   const built = mixShop("chain");
-  const root = join(mkdtempSync(join(CACHE, "tmp-cli-")), "shop");
+  const root = join(tempDir("cli"), "shop");
   cpSync(built.root, root, { recursive: true });
   const before = snapshot(root);
   const dry = cli([root, "--dry-run", "--json"]);
@@ -70,7 +70,7 @@ test("--dry-run writes nothing; --json is the plan; --out writes elsewhere", () 
   assert.deepEqual(plan.files.map((f) => f.slice(root.length + 1)), ["lib/shop-0.2.0/ebin/shop.appup", "releases/0.2.0/relup"]);
   assert.deepEqual(plan.applications[0]!.up["0.1.0"], ["{load_module,'Elixir.Shop.Round'}", "{load_module,'Elixir.Shop.Tax',['Elixir.Shop.Round']}", "{load_module,'Elixir.Shop.Price',['Elixir.Shop.Tax']}"]);
 
-  const out = mkdtempSync(join(CACHE, "tmp-out-"));
+  const out = tempDir("out");
   const r = cli([join(root, "releases/0.1.0"), root, "--out", out]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(snapshot(root), before, "--out leaves the release alone");
@@ -80,13 +80,13 @@ test("--dry-run writes nothing; --json is the plan; --out writes elsewhere", () 
 
 test("the CLI needs no erl: relup generation runs with erl off the PATH", () => {
   const built = mixShop("chain");
-  const root = join(mkdtempSync(join(CACHE, "tmp-cli-")), "shop");
+  const root = join(tempDir("cli"), "shop");
   cpSync(built.root, root, { recursive: true });
   const r = cli([root], { ...process.env, PATH: dirname(process.execPath) });
   assert.equal(r.code, 0, r.stderr);
   assert.ok(!cli(["--version"], { PATH: dirname(process.execPath) }).stderr);
   // systools agrees with what was written without it.
-  const sys = mkdtempSync(join(CACHE, "tmp-sys-"));
+  const sys = tempDir("sys");
   oracle("make_relup", sys, "strict", join(root, "releases/0.2.0/shop"), join(root, "releases/0.1.0/shop"), "@path", join(root, "lib/*/ebin"));
   assert.equal(readFileSync(join(root, "releases/0.2.0/relup"), "utf8"), readFileSync(join(sys, "relup"), "utf8"));
 });
@@ -138,7 +138,7 @@ test("what a hot upgrade will not do is said plainly: on_load modules, Phoenix c
   assert.equal(cli([built.tarballs["0.1.0"]!, built.tarballs["0.2.0"]!, "--dry-run", "--strict"]).code, 3);
 
   // An ERTS change: the relup restarts the emulator first, as systools makes it.
-  const root = join(mkdtempSync(join(CACHE, "tmp-cli-")), "shop");
+  const root = join(tempDir("cli"), "shop");
   cpSync(built.root, root, { recursive: true });
   const rel = join(root, "releases/0.2.0/shop.rel");
   writeFileSync(rel, readFileSync(rel, "utf8").replace(/\{erts,"[^"]+"\}/, '{erts,"99.0"}'));

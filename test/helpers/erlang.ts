@@ -3,8 +3,7 @@
  * once per run into .cache, and a few facts about the installed OTP and Elixir.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
@@ -32,6 +31,7 @@ function oracleDir(): string {
   const tmp = mkdtempSync(join(dir, "build-"));
   run("erlc", ["-o", tmp, src]);
   renameSync(join(tmp, "oracle.beam"), beam); // atomic, so parallel test files never see half a beam
+  rmSync(tmp, { recursive: true });
   return dir;
 }
 
@@ -56,9 +56,20 @@ export function elixirLibDir(): string {
   return resolve(run("elixir", ["-e", "IO.write(:code.lib_dir(:elixir))"]), "..");
 }
 
+const temps: string[] = [];
+
+/**
+ * A fresh directory under .cache/tmp, removed when the test file's process exits (each test
+ * file runs in its own): repeated runs leave nothing behind. GEN_APPUP_KEEP_TMP=1 keeps them.
+ */
 export function tempDir(prefix: string): string {
   mkdirSync(join(CACHE, "tmp"), { recursive: true });
-  return mkdtempSync(join(tmpdir(), `gen-appup-${prefix}-`));
+  if (temps.length === 0 && !process.env.GEN_APPUP_KEEP_TMP) {
+    process.on("exit", () => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  }
+  const dir = mkdtempSync(join(CACHE, "tmp", `${prefix}-`));
+  temps.push(dir);
+  return dir;
 }
 
 /** Every file below `dir` whose name passes `keep`, sorted. */

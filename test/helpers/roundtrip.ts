@@ -5,10 +5,10 @@
  * checked, downgraded with install_release and checked again. Nodes are always stopped.
  */
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readFileSync } from "node:fs";
+import { cpSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readRelease } from "../../src/read/release.js";
-import { CACHE, oracle } from "./erlang.js";
+import { oracle, tempDir } from "./erlang.js";
 import type { BuiltRelease } from "./fixtures.js";
 import { LiveNode } from "./live.js";
 import { genAppup, upgradeTarball } from "./upgrade.js";
@@ -34,7 +34,7 @@ export interface RoundTrip {
 }
 
 export function roundTrip(s: RoundTrip): void {
-  const root = join(mkdtempSync(join(CACHE, "tmp-rt-")), s.built.name);
+  const root = join(tempDir("rt"), s.built.name);
   cpSync(s.built.root, root, { recursive: true });
   const to = s.built.versions.at(-1)!;
   const from = s.from ?? [s.built.versions[0]!];
@@ -73,7 +73,7 @@ function expectChecks(node: LiveNode, given: Checks, vsn: string, when: string):
 
 /** systools:make_relup with warnings_as_errors accepts our appups, and makes the relup we made. */
 function checkWithSystools(root: string, name: string, to: string, from: string[]): void {
-  const out = mkdtempSync(join(CACHE, "tmp-systools-"));
+  const out = tempDir("systools");
   oracle("make_relup", out, "strict", join(root, "releases", to, name), ...from.map((v) => join(root, "releases", v, name)), "@path", join(root, "lib/*/ebin"));
   assert.equal(readFileSync(join(out, "result"), "utf8"), "{ok,[]}.\n", "systools:make_relup with warnings_as_errors");
   assert.equal(readFileSync(join(root, "releases", to, "relup"), "utf8"), readFileSync(join(out, "relup"), "utf8"), "our relup is systools' relup");

@@ -1,9 +1,9 @@
 /** The steps around gen-appup in the live tests: run the CLI, then pack the upgrade tarball release_handler unpacks. */
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { readRelease } from "../../src/read/release.js";
 import { cli, type CliResult } from "./cli.js";
-import { CACHE, run } from "./erlang.js";
+import { run, tempDir } from "./erlang.js";
 
 export function genAppup(args: string[], env?: NodeJS.ProcessEnv): CliResult {
   const r = cli(args, env);
@@ -19,7 +19,7 @@ export function upgradeTarball(root: string, vsn: string): string {
   const release = readRelease(root, { vsn });
   const topRel = join(root, "releases", `${release.name}-${vsn}.rel`);
   copyFileSync(join(root, release.relPath), topRel);
-  const out = join(mkdtempSync(join(CACHE, "tmp-")), `${release.name}-${vsn}.tar.gz`);
+  const out = join(tempDir("tar"), `${release.name}-${vsn}.tar.gz`);
   try {
     run("tar", ["czf", out, "-C", root, `releases/${release.name}-${vsn}.rel`, `releases/${vsn}`, ...release.apps.map((a) => a.dir)]);
   } finally {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, test } from "node:test";
-import { CACHE, ROOT, run } from "../helpers/erlang.js";
+import { CACHE, ROOT, run, tempDir } from "../helpers/erlang.js";
 import { mixEnv } from "../helpers/fixtures.js";
 import { LiveNode } from "../helpers/live.js";
 
@@ -34,7 +34,7 @@ function release(dir: string, env: NodeJS.ProcessEnv = {}): string {
 
 before(() => {
   mkdirSync(join(CACHE, "tmp"), { recursive: true });
-  work = mkdtempSync(join(CACHE, "tmp", "mixstep-"));
+  work = tempDir("mixstep");
   const packed = run("npm", ["pack", "--pack-destination", work, "--silent"], { cwd: ROOT }).trim().split("\n").at(-1)!;
   pkg = join(work, packed);
 });
