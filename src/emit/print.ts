@@ -12,7 +12,7 @@
  * bare, but OTP 27+ reserves them and `file:consult` would then fail on our files.
  */
 import { GenAppupError } from "../errors.js";
-import { bitSize, type Term } from "../read/term.js";
+import { bitSize, isAtomStart, isNameChar, type Term } from "../read/term.js";
 
 /** The `%% coding: utf-8` header line systools and release_handler write. */
 export const CODING_HEADER = "%% coding: utf-8\n";
@@ -165,17 +165,9 @@ export function writeAtom(name: string): string {
 function atomNeedsQuotes(name: string): boolean {
   if (name.length === 0 || RESERVED.has(name)) return true;
   // UTF-16 units are enough: a code point above U+FFFF is never a name character, nor is either half of its surrogate pair.
-  const first = name.charCodeAt(0);
-  if (!((first >= 97 && first <= 122) || (first >= 0xdf && first <= 0xff && first !== 0xf7))) return true;
+  if (!isAtomStart(name.charCodeAt(0))) return true;
   for (let i = 1; i < name.length; i++) if (!isNameChar(name.charCodeAt(i))) return true;
   return false;
-}
-
-function isNameChar(c: number): boolean {
-  return (
-    (c >= 97 && c <= 122) || (c >= 0xdf && c <= 0xff && c !== 0xf7) || (c >= 65 && c <= 90) ||
-    (c >= 0xc0 && c <= 0xde && c !== 0xd7) || (c >= 48 && c <= 57) || c === 95 || c === 64
-  );
 }
 
 const ESCAPES: Record<number, string> = { 10: "\\n", 13: "\\r", 9: "\\t", 11: "\\v", 8: "\\b", 12: "\\f", 27: "\\e", 127: "\\d" };

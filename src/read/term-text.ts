@@ -9,7 +9,7 @@
 import { createRequire } from "node:module";
 import type { Parser, ParserOutput, Token, TokenPosition } from "typescript-parsec";
 import { GenAppupError } from "../errors.js";
-import { mapPairs, type Term } from "./term.js";
+import { isAtomStart, isNameChar, mapPairs, type Term } from "./term.js";
 
 // Loaded with require: through `import`, Node's ESM loader first scans every CommonJS file of the
 // package for its exports, which doubles its load time (about 10 ms of every run).
@@ -289,7 +289,6 @@ const PUNCT = new Map<string, K>([
   ["/", K.Slash], [":", K.Colon], ["-", K.Minus], ["+", K.Plus],
 ]);
 const NUMBER = /(\d(?:_?\d)*)(?:#([0-9a-zA-Z](?:_?[0-9a-zA-Z])*)|(\.\d(?:_?\d)*(?:[eE][+-]?\d(?:_?\d)*)?))?/y;
-const NAME = /[a-zß-öø-ÿA-ZÀ-ÖØ-Þ0-9_@]*/y;
 const SIMPLE_ESCAPES: Record<string, number> = { b: 8, d: 127, e: 27, f: 12, n: 10, r: 13, s: 32, t: 9, v: 11 };
 // `maybe` and `else` are absent: OTP 25 and 26 read them as plain atoms, and older tools wrote them bare.
 const RESERVED = new Set(
@@ -312,6 +311,11 @@ function lex(text: string, file: string): Tok | undefined {
     else head = t;
     last = t;
   };
+  const nameEnd = (from: number) => {
+    let i = from;
+    while (i < text.length && isNameChar(text.charCodeAt(i))) i++;
+    return i;
+  };
   const newlines = (from: number, to: number) => {
     for (let i = from; i < to; i++) {
       if (text.charCodeAt(i) === 10) {
@@ -329,7 +333,10 @@ function lex(text: string, file: string): Tok | undefined {
       continue;
     }
     if (c <= " " || /\s/.test(c)) {
-      newlines(pos, pos + 1);
+      if (c === "\n") {
+        row++;
+        lineStart = pos + 1;
+      }
       pos++;
       continue;
     }
@@ -370,12 +377,11 @@ function lex(text: string, file: string): Tok | undefined {
       emit(K.Dot, start, ".");
       continue;
     }
-    if ((c >= "a" && c <= "z") || /[a-zß-öø-ÿ]/.test(c) || /[A-ZÀ-ÖØ-Þ_]/.test(c)) {
-      NAME.lastIndex = pos + 1;
-      NAME.exec(text);
-      pos = NAME.lastIndex;
+    const lower = isAtomStart(text.charCodeAt(pos));
+    if (lower || /[A-ZÀ-ÖØ-Þ_]/.test(c)) {
+      pos = nameEnd(pos + 1);
       const name = text.slice(start, pos);
-      if (/[A-ZÀ-ÖØ-Þ_]/.test(c)) emit(K.Var, start, name);
+      if (!lower) emit(K.Var, start, name);
       else if (name === "fun") emit(K.Fun, start, name);
       else if (RESERVED.has(name)) fail(`reserved word ${name} cannot be an unquoted atom`, start);
       else emit(K.Atom, start, name);

@@ -177,3 +177,13 @@ function compareMapKeys(a: Term, b: Term): number {
   if (a.t === "float" && b.t === "int") return 1;
   return compareTerms(a, b);
 }
+
+/** erl_scan's first character of an unquoted atom: a lowercase Latin-1 letter. */
+export function isAtomStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 0xdf && c <= 0xff && c !== 0xf7);
+}
+
+/** erl_scan's characters after the first of an unquoted atom or a variable. */
+export function isNameChar(c: number): boolean {
+  return isAtomStart(c) || (c >= 65 && c <= 90) || (c >= 0xc0 && c <= 0xde && c !== 0xd7) || (c >= 48 && c <= 57) || c === 95 || c === 64;
+}
