@@ -2,7 +2,8 @@
 %% real OTP applications and generated ones. Generated modules are the templates in templates/,
 %% compiled once with the compiler and specialized per module by renaming their atoms (module
 %% name, call targets), then stripped as mix release strips them.
-%%   erl -noshell -pa DIR -run bench_gen main TemplatesDir OutDir ModulesPerRelease Seed -s init stop
+%%   erl -noshell -pa DIR -run bench_gen main TemplatesDir OutDir ModulesPerRelease Seed Apps -s init stop
+%% Apps is the number of generated applications; 0 means one per 90 generated modules.
 -module(bench_gen).
 -export([main/1]).
 
@@ -10,12 +11,12 @@
               tools, syntax_tools, xmerl, mnesia, os_mon, parsetools, eunit]).
 -define(KEEP, ["AtU8", "Code", "StrT", "ImpT", "ExpT", "FunT", "LitT", "Meta", "Attr"]).
 
-main([TemplatesDir, Out, NStr, Seed]) ->
+main([TemplatesDir, Out, NStr, Seed, AppsStr]) ->
     rand:seed(exsss, list_to_integer(Seed)),
     Templates = maps:from_list([{{K, V}, template(TemplatesDir, K, V)} || K <- [plain, server, sup], V <- [v1, v2]]),
     OtpModules = lists:sum([length(filelib:wildcard(filename:join(code:lib_dir(A), "ebin/*.beam"))) || A <- ?OTP]),
     User = max(list_to_integer(NStr) - OtpModules, 200),
-    NApps = max(6, User div 90),
+    NApps = case list_to_integer(AppsStr) of 0 -> max(6, User div 90); A -> max(3, min(A, User)) end, % every third one changes
     Apps = [{I, [J || J <- lists:seq(1, User div NApps)]} || I <- lists:seq(1, NApps)],
     AllNames = [name(I, J) || {I, Js} <- Apps, J <- Js],
     Pool = list_to_tuple(AllNames),

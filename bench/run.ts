@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --modules N] [--runs R] [--no-scaling]`: gen-appup's full plan against the
+ * `npm run bench [-- --modules N] [--apps A] [--runs R] [--no-scaling]`: gen-appup's full plan against the
  * floor (reading and hashing every beam: md5sum, and Node alone) and against an Erlang baseline
  * doing what today's generators do, side by side in one run. Reports medians, ratios and peak RSS,
  * then a scaling table. Release pairs are generated once and cached under .cache/bench.
@@ -12,7 +12,9 @@ import { parseArgs } from "node:util";
 const ROOT = resolve(import.meta.dirname, "..");
 const CACHE = join(ROOT, ".cache/bench");
 const EBIN = join(CACHE, "ebin");
-const { values } = parseArgs({ options: { modules: { type: "string", default: "4500" }, runs: { type: "string", default: "9" }, "no-scaling": { type: "boolean" } } });
+const { values } = parseArgs({
+  options: { modules: { type: "string", default: "4500" }, apps: { type: "string", default: "0" }, runs: { type: "string", default: "9" }, "no-scaling": { type: "boolean" } },
+});
 
 interface Sample {
   seconds: number;
@@ -47,17 +49,18 @@ function ensureTools(): void {
   sh("erlc", ["-o", EBIN, join(ROOT, "bench/bench_gen.erl"), join(ROOT, "bench/bench_baseline.erl")]);
 }
 
-/** The release pair for `modules` per release, generated once. */
-function pair(modules: number): { old: string; new: string; beams: string } {
-  const dir = join(CACHE, `pair-${modules}`);
+/** The release pair for `modules` per release in `apps` generated applications (0: one per 90 modules), generated once. */
+function pair(modules: number, apps = 0): { old: string; new: string; beams: string; files: string } {
+  const dir = join(CACHE, apps ? `pair-${modules}-${apps}apps` : `pair-${modules}`);
   if (!existsSync(join(dir, "beams.txt"))) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    process.stdout.write(sh("erl", ["-noshell", "-pa", EBIN, "-run", "bench_gen", "main", join(ROOT, "bench/templates"), dir, String(modules), "1", "-s", "init", "stop"]));
+    process.stdout.write(sh("erl", ["-noshell", "-pa", EBIN, "-run", "bench_gen", "main", join(ROOT, "bench/templates"), dir, String(modules), "1", String(apps), "-s", "init", "stop"]));
     const beams = sh("find", [join(dir, "old"), join(dir, "new"), "-name", "*.beam"]);
     writeFileSync(join(dir, "beams.txt"), beams);
   }
-  return { old: join(dir, "old"), new: join(dir, "new"), beams: join(dir, "beams.txt") };
+  if (!existsSync(join(dir, "files.txt"))) writeFileSync(join(dir, "files.txt"), sh("find", [join(dir, "old"), join(dir, "new"), "-type", "f"]));
+  return { old: join(dir, "old"), new: join(dir, "new"), beams: join(dir, "beams.txt"), files: join(dir, "files.txt") };
 }
 
 /** What the baseline writes into the new release: its appups, removed before gen-appup reads it. */
@@ -96,16 +99,15 @@ function median(xs: number[]): number {
 function bench(p: ReturnType<typeof pair>, runs: number, withCaCerts = false): Map<string, Sample> {
   const rs = runners(p, withCaCerts);
   const samples = new Map<string, Sample[]>(Object.keys(rs).map((k) => [k, []]));
-  // Unmeasured: bring the beams, directories and .app files into the page cache, so every runner reads them warm.
-  rs["floor: md5sum"]!();
-  rs["gen-appup full plan"]!();
   const order = Object.entries(rs);
   for (let i = 0; i < runs; i++) {
-    // Each round starts at another runner, so none always follows the same one; and the previous
-    // runner's writes (the baseline writes appups and a relup) are flushed before the next starts.
+    // Each round starts at another runner, so none always follows the same one. Before each run,
+    // unmeasured: the previous runner's writes (the baseline writes appups and a relup) are
+    // flushed, and every file of both releases is read, so that each runner finds them in the
+    // page cache (this machine pages out files unread for 30 s, less than a round at 50k modules).
     for (let j = 0; j < order.length; j++) {
       const [k, run] = order[(i + j) % order.length]!;
-      sh("sync", []);
+      sh("sh", ["-c", `sync && xargs cat < '${p.files}' > /dev/null`]);
       samples.get(k)!.push(run());
     }
   }
@@ -117,7 +119,7 @@ const f = (x: number, d = 2) => x.toFixed(d);
 function main(): void {
   ensureTools();
   const modules = Number(values.modules), runs = Number(values.runs);
-  const p = pair(modules);
+  const p = pair(modules, Number(values.apps));
   const beams = sh("wc", ["-l", p.beams]).trim().split(" ")[0];
   const r = bench(p, runs, true);
   const floor = r.get("floor: md5sum")!.seconds, nodeFloor = r.get("floor: Node reads and hashes")!.seconds, base = r.get("Erlang baseline")!.seconds;
