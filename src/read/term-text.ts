@@ -4,7 +4,9 @@
  *
  * The grammar is typescript-parsec; the lexer is our own single pass, because the library's
  * lexer re-slices the input at every token (quadratic on large `.script` and relup files), and
- * so is `many`, because its `rep_sc` copies the accumulated list at every element.
+ * so are the combinators term files spend their time in (many, sepBy, byKind, leaf, enclosed):
+ * `rep_sc` copies the accumulated list at every element, and seq/alt_sc/kmid build candidate
+ * lists and failures at every token, which made parsing a release's `.app` files half a run.
  */
 import { createRequire } from "node:module";
 import type { Parser, ParserOutput, Token, TokenPosition } from "typescript-parsec";
@@ -131,6 +133,11 @@ function sepBy<T>(p: Parser<K, T>, sep: K): Parser<K, T[]> {
   };
 }
 
+/** The failure of a parser that wanted `what` at `token` (only its position reaches the user). */
+function expecting(token: Token<K> | undefined, what: string): ParserOutput<K, never> {
+  return { successful: false, error: { kind: "Error", pos: token?.pos, message: `expected ${what}` } };
+}
+
 /**
  * Picks the one parser the next token's kind can start, instead of trying each alternative in
  * turn: every failed alternative builds an error, and term files are mostly long lists.
@@ -140,7 +147,7 @@ function byKind<T>(table: Partial<Record<K, Parser<K, T>>>, expected: string): P
     parse(token) {
       const p = token && table[(token as Tok).kind];
       if (p) return p.parse(token);
-      return { successful: false, error: { kind: "Error", pos: token?.pos, message: `expected ${expected}` } };
+      return expecting(token, expected);
     },
   };
 }
@@ -149,7 +156,7 @@ function byKind<T>(table: Partial<Record<K, Parser<K, T>>>, expected: string): P
 function leaf<T>(kind: K, make: (t: Tok) => T): Parser<K, T> {
   return {
     parse(token) {
-      if (token?.kind !== kind) return { successful: false, error: { kind: "Error", pos: token?.pos, message: `expected ${K[kind]}` } };
+      if (token?.kind !== kind) return expecting(token, K[kind]);
       return { successful: true, candidates: [{ firstToken: token, nextToken: token.next, result: make(token as Tok) }], error: undefined };
     },
   };
@@ -160,10 +167,10 @@ function enclosed<T>(open: K, inner: Parser<K, T>, close: K): Parser<K, T | unde
   const closing = (from: Token<K>, token: Token<K> | undefined, result: T | undefined): ParserOutput<K, T | undefined> =>
     token?.kind === close
       ? { successful: true, candidates: [{ firstToken: from, nextToken: token.next, result }], error: undefined }
-      : { successful: false, error: { kind: "Error", pos: token?.pos, message: `expected ${K[close]}` } };
+      : expecting(token, K[close]);
   return {
     parse(token) {
-      if (token?.kind !== open) return { successful: false, error: { kind: "Error", pos: token?.pos, message: `expected ${K[open]}` } };
+      if (token?.kind !== open) return expecting(token, K[open]);
       const first = token.next;
       if (first?.kind === close) return closing(token, first, undefined);
       const out = inner.parse(first);
