@@ -10,6 +10,7 @@
 import { diffApps, type AppChange } from "../diff/apps.js";
 import { diffModules, type ModuleChange } from "../diff/modules.js";
 import { GenAppupError } from "../errors.js";
+import type { Beam } from "../read/beam.js";
 import type { Application, Release } from "../read/release.js";
 import { list, elementsOf, textOf, type Term } from "../read/term.js";
 import { parseOneTerm } from "../read/term-text.js";
@@ -219,6 +220,40 @@ const UNSUSPENDED = new Map([
   ["Elixir.Phoenix.LiveComponent", "Phoenix.LiveView.Channel"],
 ]);
 
+/**
+ * What the user must add by hand when a changed supervisor names modules it did not name before,
+ * or no longer names some (most likely its children): `{update, Sup, supervisor}` hands the
+ * running supervisor its new child specs and flags, but starts no child it adds and stops none it
+ * drops (it keeps supervising them). Child ids and the supervisor's name are not in the beam.
+ */
+function supervisorChildren(m: ModuleChange, modules: ModuleChange[]): string | undefined {
+  const names = new Set(modules.map((c) => c.module));
+  const before = namedModules(m.oldBeam!, names), after = namedModules(m.beam!, names);
+  const added = [...after].filter((x) => !before.has(x)).sort();
+  const dropped = [...before].filter((x) => !after.has(x)).sort();
+  if (!added.length && !dropped.length) return undefined;
+  const said = [
+    added.length ? `now names ${added.join(", ")}: a child it adds is not started; add {apply, {supervisor, restart_child, [Sup, Id]}} after the update` : "",
+    dropped.length ? `no longer names ${dropped.join(", ")}: a child it drops keeps running; add {apply, {supervisor, terminate_child, [Sup, Id]}} and {apply, {supervisor, delete_child, [Sup, Id]}} before the update` : "",
+  ].filter(Boolean);
+  return `supervisor ${m.module} changed and ${said.join("; it ")}, in a hand-written appup (--appups DIR)`;
+}
+
+/** The release's modules a beam names as data (in its atom table or literals), not as modules it calls or itself. */
+function namedModules(beam: Beam, releaseModules: Set<string>): Set<string> {
+  const called = new Set(beam.imports.map(([m]) => m));
+  const out = new Set<string>();
+  const visit = (t: Term): void => {
+    if (t.t === "atom") {
+      if (releaseModules.has(t.v) && !called.has(t.v) && t.v !== beam.module) out.add(t.v);
+    } else if (t.t === "tuple" || t.t === "list") t.v.forEach(visit);
+    else if (t.t === "map") t.v.forEach(([k, v]) => (visit(k), visit(v)));
+  };
+  beam.atoms.forEach((a) => visit({ t: "atom", v: a }));
+  beam.literals.forEach(visit);
+  return out;
+}
+
 /** Everything about one old release the user must be told. */
 function checkRelease(from: Release, to: Release, apps: AppChange[], modules: ModuleChange[], opts: PlanOptions): Finding[] {
   const findings: Finding[] = [];
@@ -239,6 +274,8 @@ function checkRelease(from: Release, to: Release, apps: AppChange[], modules: Mo
     if (elsewhere) {
       findings.push({ level: "warning", code: "unsuspended_processes", app, module: m.module, message: `module ${m.module} (${elsewhere}) changed: its processes run under ${UNSUSPENDED.get(elsewhere)}, which release_handler neither suspends nor code_changes; they switch to the new code on their next call, with their old state` });
     }
+    const children = m.kind === "changed" && classify(m.beam!) === "supervisor" ? supervisorChildren(m, modules) : undefined;
+    if (children) findings.push({ level: "warning", code: "supervisor_children", app, module: m.module, message: children });
     if (m.kind === "changed" && (m.beam!.loadsNif || m.beam!.onLoad)) {
       findings.push({ level: "warning", code: "nif_module", app, module: m.module, message: `module ${m.module} changed and ${m.beam!.loadsNif ? "loads a NIF" : "has an on_load function"}: loading it again may fail; consider {restart_application, ${app}} in a hand-written appup` });
     }

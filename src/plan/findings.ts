@@ -11,6 +11,7 @@ export type FindingCode =
   | "appup_missing_version"  // ... but it has no entry for an old version
   | "nif_module"             // a changed module loads a NIF or has on_load
   | "unsuspended_processes"  // a changed Phoenix channel or LiveView: its processes are not suspended
+  | "supervisor_children"    // a changed supervisor names other modules: children it adds are not started
   | "consolidated_protocols" // Elixir protocol consolidation changed: the relup does not reload it
   | "runtime_config"         // install_release resets application env to the build-time sys.config
   | "erts_changed"           // the relup restarts the emulator

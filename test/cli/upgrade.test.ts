@@ -123,7 +123,7 @@ test("--purge and --extra shape the instructions", () => {
   assert.deepEqual(plan.applications[0]!.up["0.1.0"], ["{update,'Elixir.Shop.Cart',{advanced,#{from => \"0.1.0\"}},soft_purge,soft_purge,[]}"]);
 });
 
-test("what a hot upgrade will not do is said plainly: on_load modules, Phoenix channels, runtime config, an ERTS change; protocols are carried", () => {
+test("what a hot upgrade will not do is said plainly: on_load modules, Phoenix channels, supervisor children, runtime config, an ERTS change; protocols are carried", () => {
   const built = mixShop("findings");
   const r = cli([built.tarballs["0.1.0"]!, built.tarballs["0.2.0"]!, "--dry-run", "--json"]);
   assert.equal(r.code, 0, r.stderr);
@@ -133,7 +133,12 @@ test("what a hot upgrade will not do is said plainly: on_load modules, Phoenix c
   assert.equal(by("consolidated_protocols")!.level, "note", "carried by the appup, so nothing is left undone");
   assert.equal(by("nif_module")?.module, "Elixir.Shop.Native");
   assert.match(by("runtime_config")!.message, /install_release resets application env/);
-  assert.deepEqual(plan.findings.filter((f) => f.level === "warning").map((f) => f.code).sort(), ["nif_module", "runtime_config", "unsuspended_processes"]);
+  assert.deepEqual(plan.findings.filter((f) => f.level === "warning").map((f) => f.code).sort(), ["nif_module", "runtime_config", "supervisor_children", "unsuspended_processes"]);
+  assert.match(by("supervisor_children")!.message, /^supervisor Elixir\.Shop\.Supervisor changed and now names Elixir\.Shop\.Clock: a child it adds is not started; add \{apply, \{supervisor, restart_child, \[Sup, Id\]\}\} after the update, in a hand-written appup/);
+  // The other way (0.2.0 to 0.1.0 as if it were an upgrade), the supervisor drops Shop.Clock.
+  const back = cli([built.tarballs["0.2.0"]!, built.tarballs["0.1.0"]!, "--dry-run", "--json"]);
+  const dropped = (JSON.parse(back.stdout) as typeof plan).findings.find((f) => f.code === "supervisor_children");
+  assert.match(dropped!.message, /no longer names Elixir\.Shop\.Clock: a child it drops keeps running; add \{apply, \{supervisor, terminate_child, \[Sup, Id\]\}\} and \{apply, \{supervisor, delete_child/);
   assert.match(by("unsuspended_processes")!.message, /Elixir\.Shop\.RoomChannel \(Elixir\.Phoenix\.Channel\) changed: its processes run under Phoenix\.Channel\.Server/);
   assert.equal(cli([built.tarballs["0.1.0"]!, built.tarballs["0.2.0"]!, "--dry-run", "--strict"]).code, 3);
 
