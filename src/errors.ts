@@ -21,3 +21,19 @@ export function naming<T>(file: string, fn: () => T): T {
     throw new GenAppupError(file, e instanceof Error ? e.message : String(e));
   }
 }
+
+const ERRNO: Record<string, string> = {
+  ENOENT: "does not exist",
+  ENOTDIR: "a part of this path is a file, not a directory",
+  EISDIR: "is a directory",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on the device",
+};
+
+/** A file system error in words ("does not exist", "permission denied"), else its own message. */
+export function errnoText(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  return (err.code && ERRNO[err.code]) || err.message || String(e);
+}

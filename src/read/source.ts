@@ -4,7 +4,7 @@
  */
 import { closeSync, constants, existsSync, openSync, readFileSync, readSync, readdirSync, statSync } from "node:fs";
 import { sep } from "node:path";
-import { GenAppupError } from "../errors.js";
+import { GenAppupError, errnoText } from "../errors.js";
 import { readTar } from "./tar.js";
 
 export interface ReleaseFiles {
@@ -36,7 +36,7 @@ export function dirFiles(root: string): ReleaseFiles {
     try {
       return readFileSync(abs(rel));
     } catch (e) {
-      throw new GenAppupError(abs(rel), (e as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : (e as Error).message);
+      throw new GenAppupError(abs(rel), errnoText(e));
     }
   };
   return {
@@ -73,7 +73,7 @@ export function tarFiles(tarball: string): ReleaseFiles {
   try {
     bytes = readFileSync(tarball);
   } catch (e) {
-    throw new GenAppupError(tarball, (e as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : (e as Error).message);
+    throw new GenAppupError(tarball, errnoText(e));
   }
   const { files, dirs } = readTar(bytes, tarball);
   const children = new Map<string, Set<string>>();

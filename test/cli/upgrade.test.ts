@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { cpSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { cli } from "../helpers/cli.js";
@@ -102,6 +102,15 @@ test("exit codes: 1 for bad input, 2 for usage, and a tarball is never written i
   const tar = cli([built.tarballs["0.1.0"]!, built.tarballs["0.2.0"]!]);
   assert.equal(tar.code, 1);
   assert.match(tar.stderr, /is a tarball: gen-appup cannot write into it; pass --out DIR, or --dry-run/);
+  const file = join(tempDir("out"), "a-file");
+  writeFileSync(file, "");
+  const notDir = cli([built.root, "--out", file]);
+  assert.equal(notDir.code, 1);
+  assert.match(notDir.stderr, /a-file\/lib: cannot write: a part of this path is a file, not a directory\n$/);
+  if (existsSync("/proc")) {
+    const proc = cli([built.root, "--out", "/proc/gen-appup-out"]);
+    assert.deepEqual([proc.code, proc.stderr], [1, "gen-appup: /proc/gen-appup-out: cannot write: does not exist\n"], "Node's recursive mkdir loops forever here");
+  }
   const same = cli([built.tarballs["0.2.0"]!, built.tarballs["0.2.0"]!, "--dry-run"]);
   assert.equal(same.code, 1);
   assert.match(same.stderr, /holds no version below 0\.2\.0 to upgrade from/);
