@@ -126,15 +126,14 @@ function appInstructions(mine: ModuleChange[], opts: PlanOptions): DependencyIns
 
 /**
  * DepMods, restricted to modules with an instruction in the same appup (systools rejects others
- * with undef_module). A loaded module depends on what its new code calls; a deleted module
- * "depends on" its old callers, so that they are updated before it is removed.
+ * with undef_module). A loaded module depends on the modules its new code names: those it calls,
+ * and those it names as data (a GenServer it calls by its module name, a struct, a child spec).
+ * A deleted module "depends on" the modules whose old code named it, so that they are updated
+ * before it is removed.
  */
 function dependenciesOf(m: ModuleChange, mine: ModuleChange[], instructed: Set<string>): string[] {
-  if (m.kind === "deleted") {
-    return mine.filter((c) => c.oldBeam?.imports.some(([callee]) => callee === m.module) && c.module !== m.module).map((c) => c.module).sort();
-  }
-  const called = new Set(m.beam!.imports.map(([callee]) => callee));
-  return [...called].filter((c) => c !== m.module && instructed.has(c)).sort();
+  if (m.kind === "deleted") return mine.filter((c) => c.module !== m.module && c.oldBeam?.namedAtoms.has(m.module)).map((c) => c.module).sort();
+  return [...m.beam!.namedAtoms].filter((c) => c !== m.module && instructed.has(c)).sort();
 }
 
 function instruction(m: ModuleChange, depMods: string[], opts: PlanOptions): DependencyInstruction {
@@ -239,19 +238,10 @@ function supervisorChildren(m: ModuleChange, modules: ModuleChange[]): string | 
   return `supervisor ${m.module} changed and ${said.join("; it ")}, in a hand-written appup (--appups DIR)`;
 }
 
-/** The release's modules a beam names as data (in its atom table or literals), not as modules it calls or itself. */
+/** The release's modules a beam names as data (in its atom table or literals), not the modules it calls nor itself. */
 function namedModules(beam: Beam, releaseModules: Set<string>): Set<string> {
   const called = new Set(beam.imports.map(([m]) => m));
-  const out = new Set<string>();
-  const visit = (t: Term): void => {
-    if (t.t === "atom") {
-      if (releaseModules.has(t.v) && !called.has(t.v) && t.v !== beam.module) out.add(t.v);
-    } else if (t.t === "tuple" || t.t === "list") t.v.forEach(visit);
-    else if (t.t === "map") t.v.forEach(([k, v]) => (visit(k), visit(v)));
-  };
-  beam.atoms.forEach((a) => visit({ t: "atom", v: a }));
-  beam.literals.forEach(visit);
-  return out;
+  return new Set([...beam.namedAtoms].filter((a) => releaseModules.has(a) && !called.has(a) && a !== beam.module));
 }
 
 /** Everything about one old release the user must be told. */

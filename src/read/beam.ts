@@ -24,6 +24,7 @@ const MANDATORY = ["Code", "ExpT", "ImpT", "StrT"];
 
 export class Beam {
   private atomTable?: string[];
+  private named?: Set<string>;
   private attrs?: Term;
   private importTable?: Mfa[];
   private exportTable?: FunArity[];
@@ -55,6 +56,32 @@ export class Beam {
       ? readAtoms(this.chunk("AtU8"), true, this.file)
       : readAtoms(this.chunk("Atom"), false, this.file);
     return this.atomTable;
+  }
+
+  /**
+   * Every atom the module's code can name: its atom table (which holds the modules it calls) and
+   * the atoms inside its literals (a child spec list, a struct, a server's name).
+   */
+  get namedAtoms(): Set<string> {
+    if (!this.named) {
+      const out = new Set(this.atoms);
+      const visit = (t: Term): void => {
+        if (t.t === "atom") out.add(t.v);
+        else if (t.t === "tuple") t.v.forEach(visit);
+        else if (t.t === "list") {
+          t.v.forEach(visit);
+          if (t.tail) visit(t.tail);
+        } else if (t.t === "map") {
+          for (const [k, v] of t.v) {
+            visit(k);
+            visit(v);
+          }
+        }
+      };
+      this.literals.forEach(visit);
+      this.named = out;
+    }
+    return this.named;
   }
 
   /** `beam_lib:md5/1`, as 32 lowercase hex digits. */

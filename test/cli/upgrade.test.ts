@@ -3,7 +3,7 @@ import { cpSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeF
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { cli } from "../helpers/cli.js";
-import { filesUnder, oracle, tempDir } from "../helpers/erlang.js";
+import { filesUnder, oracle, run, tempDir } from "../helpers/erlang.js";
 import { mixShop } from "../helpers/fixtures.js";
 
 /** A copy of the base shop release whose new version 0.1.1 reuses 0.1.0's lib dirs but for `shopVsn` and `beams`. */
@@ -36,6 +36,23 @@ test("identical code in a stripped and an unstripped beam is no change", () => {
   assert.equal(r.code, 0, r.stderr);
   const plan = JSON.parse(r.stdout) as { applications: { name: string; up: Record<string, string[]> }[] };
   assert.deepEqual(plan.applications.map((a) => [a.name, a.up]), [["shop", { "0.1.0": [] }]]);
+});
+
+test("DepMods include the modules a module names as data: a server it calls by its module name", () => {
+  // Two Erlang beams in the place of two of shop's modules: Tax calls the Price server through
+  // gen_server:call, so Price is an argument (an atom), not a module Tax calls.
+  const src = tempDir("depmods");
+  writeFileSync(join(src, "Elixir.Shop.Price.erl"), "-module('Elixir.Shop.Price').\n-export([rate/0]).\nrate() -> 7.\n");
+  writeFileSync(join(src, "Elixir.Shop.Tax.erl"), "-module('Elixir.Shop.Tax').\n-export([rate/0]).\nrate() -> gen_server:call('Elixir.Shop.Price', rate).\n");
+  run("erlc", ["-o", src, join(src, "Elixir.Shop.Price.erl"), join(src, "Elixir.Shop.Tax.erl")]);
+  const { old, root } = derive({ shopVsn: "0.1.1", beams: { "Elixir.Shop.Price": join(src, "Elixir.Shop.Price.beam"), "Elixir.Shop.Tax": join(src, "Elixir.Shop.Tax.beam") } });
+  const r = cli([old, root, "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const plan = JSON.parse(r.stdout) as { applications: { name: string; up: Record<string, string[]> }[] };
+  assert.deepEqual(plan.applications.find((a) => a.name === "shop")!.up["0.1.0"], [
+    "{load_module,'Elixir.Shop.Price'}",
+    "{load_module,'Elixir.Shop.Tax',['Elixir.Shop.Price']}",
+  ]);
 });
 
 test("a changed module in an application whose version did not change fails the run, naming both", () => {
