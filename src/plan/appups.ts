@@ -225,8 +225,7 @@ const UNSUSPENDED = new Map([
  * running supervisor its new child specs and flags, but starts no child it adds and stops none it
  * drops (it keeps supervising them). Child ids and the supervisor's name are not in the beam.
  */
-function supervisorChildren(m: ModuleChange, modules: ModuleChange[]): string | undefined {
-  const names = new Set(modules.map((c) => c.module));
+function supervisorChildren(m: ModuleChange, names: Set<string>): string | undefined {
   const before = namedModules(m.oldBeam!, names), after = namedModules(m.beam!, names);
   const added = [...after].filter((x) => !before.has(x)).sort();
   const dropped = [...before].filter((x) => !after.has(x)).sort();
@@ -249,6 +248,7 @@ function checkRelease(from: Release, to: Release, apps: AppChange[], modules: Mo
   const findings: Finding[] = [];
   const kind = new Map(apps.map((a) => [a.name, a.kind]));
   const vsnOf = (name: string, r: Release) => r.apps.find((a) => a.name === name)?.vsn;
+  let names: Set<string> | undefined; // every module of both releases, for supervisors' children
   for (const m of modules) {
     const app = m.kind === "deleted" ? m.oldApp! : m.newApp!;
     if (m.kind !== "unchanged" && kind.get(app) === "unchanged") {
@@ -264,7 +264,7 @@ function checkRelease(from: Release, to: Release, apps: AppChange[], modules: Mo
     if (elsewhere) {
       findings.push({ level: "warning", code: "unsuspended_processes", app, module: m.module, message: `module ${m.module} (${elsewhere}) changed: its processes run under ${UNSUSPENDED.get(elsewhere)}, which release_handler neither suspends nor code_changes; they switch to the new code on their next call, with their old state` });
     }
-    const children = m.kind === "changed" && classify(m.beam!) === "supervisor" ? supervisorChildren(m, modules) : undefined;
+    const children = m.kind === "changed" && classify(m.beam!) === "supervisor" ? supervisorChildren(m, (names ??= new Set(modules.map((c) => c.module)))) : undefined;
     if (children) findings.push({ level: "warning", code: "supervisor_children", app, module: m.module, message: children });
     if (m.kind === "changed" && (m.beam!.loadsNif || m.beam!.onLoad)) {
       findings.push({ level: "warning", code: "nif_module", app, module: m.module, message: `module ${m.module} changed and ${m.beam!.loadsNif ? "loads a NIF" : "has an on_load function"}: loading it again may fail; consider {restart_application, ${app}} in a hand-written appup` });

@@ -276,6 +276,8 @@ function beamsIn(files: ReleaseFiles, dir: string): BeamFile[] {
 }
 
 class ReleaseBeam implements BeamFile {
+  private hash?: string;
+
   constructor(
     private readonly files: ReleaseFiles,
     readonly path: string,
@@ -289,7 +291,8 @@ class ReleaseBeam implements BeamFile {
   }
 
   md5(): string {
-    return naming(this.files.describe(this.path), () => beamMd5(this.bytes(() => this.files.readTransient(this.path, 0)), ""));
+    this.hash ??= naming(this.files.describe(this.path), () => beamMd5(this.bytes(() => this.files.readTransient(this.path, 0)), ""));
+    return this.hash;
   }
 
   sameBytes(other: BeamFile): boolean {
