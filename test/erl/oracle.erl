@@ -2,7 +2,7 @@
 %% TypeScript readers and printer must reproduce. Each function is run with
 %% `erl -noshell -run oracle F Args... -s init stop` and reads or writes plain files.
 -module(oracle).
--export([md5/1, strip_copies/1, etf_corpus/1, consult_dump/1, consult_check/1, format_terms/1, craft/1, make_relup/1, make_relups/1]).
+-export([md5/1, named_atoms/1, strip_copies/1, etf_corpus/1, consult_dump/1, consult_check/1, format_terms/1, craft/1, make_relup/1, make_relups/1]).
 
 %% md5([ListFile, OutFile]): one "md5hex path" line per beam listed in ListFile.
 md5([ListFile, OutFile]) ->
@@ -11,6 +11,33 @@ md5([ListFile, OutFile]) ->
                  [hex(M), $\s, F, $\n]
              end || F <- lines(ListFile)],
     ok = file:write_file(OutFile, unicode:characters_to_binary(Lines)).
+
+%% named_atoms([ListFile, OutFile]): one "path hex hex ..." line per beam: the atoms of its atom
+%% table and those inside its literal table, as OTP decodes them, each UTF-8 in hex.
+named_atoms([ListFile, OutFile]) ->
+    Lines = [begin
+                 {ok, {_, [{atoms, As}]}} = beam_lib:chunks(F, [atoms]),
+                 Atoms = lists:usort([A || {_, A} <- As] ++ lists:flatmap(fun atoms_in/1, literals(F))),
+                 [F, [[$\s, hex(atom_to_binary(A, utf8))] || A <- Atoms], $\n]
+             end || F <- lines(ListFile)],
+    ok = file:write_file(OutFile, unicode:characters_to_binary(Lines)).
+
+literals(F) ->
+    case beam_lib:chunks(F, ["LitT"], [allow_missing_chunks]) of
+        {ok, {_, [{"LitT", missing_chunk}]}} -> [];
+        {ok, {_, [{"LitT", <<0:32, Table/binary>>}]}} -> split_literals(Table);
+        {ok, {_, [{"LitT", <<_:32, Compressed/binary>>}]}} -> split_literals(zlib:uncompress(Compressed))
+    end.
+
+split_literals(<<N:32, Rest/binary>>) -> split_literals(N, Rest).
+split_literals(0, _) -> [];
+split_literals(N, <<Len:32, Ext:Len/binary, Rest/binary>>) -> [binary_to_term(Ext) | split_literals(N - 1, Rest)].
+
+atoms_in(A) when is_atom(A) -> [A];
+atoms_in(T) when is_tuple(T) -> atoms_in(tuple_to_list(T));
+atoms_in([H | T]) -> atoms_in(H) ++ atoms_in(T);
+atoms_in(M) when is_map(M) -> atoms_in(maps:to_list(M));
+atoms_in(_) -> [].
 
 %% strip_copies([ListFile, OutDir]): for beam N of the list, OutDir/N.stripped.beam
 %% (beam_lib:strip, gzipped by OTP) and OutDir/N.gz.beam (the whole file gzipped).

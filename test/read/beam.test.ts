@@ -38,6 +38,21 @@ test("md5 equals beam_lib:md5 for every installed OTP and Elixir beam", () => {
   assertMd5sMatch(files);
 });
 
+test("the atoms a beam names (atom table and literals) are those OTP decodes, for every installed beam", () => {
+  const files = installed();
+  const dir = tempDir("atoms");
+  writeFileSync(join(dir, "list"), files.join("\n"));
+  oracle("named_atoms", join(dir, "list"), join(dir, "out"));
+  const hex = (a: string) => Buffer.from(a, "utf8").toString("hex");
+  const lines = readFileSync(join(dir, "out"), "utf8").split("\n").filter(Boolean);
+  assert.equal(lines.length, files.length);
+  const wrong = lines.filter((line) => {
+    const [f, ...expected] = line.split(" ");
+    return [...parseBeam(readFileSync(f!), f!).namedAtoms].map(hex).sort().join(" ") !== expected.sort().join(" ");
+  });
+  assert.deepEqual(wrong.map((l) => l.split(" ")[0]), [], `named atoms differ for ${wrong.length} of ${files.length} beams`);
+});
+
 test("md5 equals beam_lib:md5 for beam_lib:strip'ped and whole-file gzipped copies", () => {
   const files = installed();
   const dir = tempDir("strip");
