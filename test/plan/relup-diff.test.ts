@@ -106,7 +106,8 @@ function hasUndeterminedOrder(to: Release, olds: Release[], appups: Map<string, 
       while (todo.length) {
         const x = todo.pop()!;
         for (const [m, ds] of deps) {
-          for (const y of ds.includes(x) ? [m] : m === x ? ds : []) {
+          // Both ways: a module that lists itself (a self-loop) still leads on to what it depends on.
+          for (const y of [...(ds.includes(x) ? [m] : []), ...(m === x ? ds : [])]) {
             if (!seen.has(y)) todo.push(y);
             seen.add(y);
           }
