@@ -11,7 +11,7 @@
 import { createRequire } from "node:module";
 import type { Parser, ParserOutput, Token, TokenPosition } from "typescript-parsec";
 import { GenAppupError } from "../errors.js";
-import { isAtomStart, isNameChar, mapPairs, type Term } from "./term.js";
+import { isAtomStart, isNameChar, isVarStart, mapPairs, type Term } from "./term.js";
 
 // Loaded with require: through `import`, Node's ESM loader first scans every CommonJS file of the
 // package for its exports, which doubles its load time (about 10 ms of every run).
@@ -340,10 +340,7 @@ function lex(text: string, file: string): Tok | undefined {
       continue;
     }
     if (c <= " " || /\s/.test(c)) {
-      if (c === "\n") {
-        row++;
-        lineStart = pos + 1;
-      }
+      newlines(pos, pos + 1);
       pos++;
       continue;
     }
@@ -385,7 +382,7 @@ function lex(text: string, file: string): Tok | undefined {
       continue;
     }
     const lower = isAtomStart(text.charCodeAt(pos));
-    if (lower || /[A-ZÀ-ÖØ-Þ_]/.test(c)) {
+    if (lower || isVarStart(text.charCodeAt(pos))) {
       pos = nameEnd(pos + 1);
       const name = text.slice(start, pos);
       if (!lower) emit(K.Var, start, name);
@@ -394,7 +391,8 @@ function lex(text: string, file: string): Tok | undefined {
       else emit(K.Atom, start, name);
       continue;
     }
-    const p = PUNCT.has(text.substr(pos, 2)) ? text.substr(pos, 2) : c;
+    const two = text.slice(pos, pos + 2);
+    const p = PUNCT.has(two) ? two : c;
     const kind = PUNCT.get(p) ?? fail(`unexpected character ${JSON.stringify(c)}`);
     pos += p.length;
     emit(kind, start, p);

@@ -183,7 +183,12 @@ export function isAtomStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 0xdf && c <= 0xff && c !== 0xf7);
 }
 
+/** erl_scan's first character of a variable: an uppercase Latin-1 letter or `_`. */
+export function isVarStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 0xc0 && c <= 0xde && c !== 0xd7) || c === 95;
+}
+
 /** erl_scan's characters after the first of an unquoted atom or a variable. */
 export function isNameChar(c: number): boolean {
-  return isAtomStart(c) || (c >= 65 && c <= 90) || (c >= 0xc0 && c <= 0xde && c !== 0xd7) || (c >= 48 && c <= 57) || c === 95 || c === 64;
+  return isAtomStart(c) || isVarStart(c) || (c >= 48 && c <= 57) || c === 64;
 }
