@@ -13,7 +13,12 @@ const ROOT = resolve(import.meta.dirname, "..");
 const CACHE = join(ROOT, ".cache/bench");
 const EBIN = join(CACHE, "ebin");
 const { values } = parseArgs({
-  options: { modules: { type: "string", default: "4500" }, apps: { type: "string", default: "0" }, runs: { type: "string", default: "9" }, "no-scaling": { type: "boolean" } },
+  options: {
+    modules: { type: "string", default: "4500" },
+    apps: { type: "string", default: "0" },
+    runs: { type: "string", default: "9" },
+    "no-scaling": { type: "boolean" },
+  },
 });
 
 interface Sample {
@@ -55,11 +60,29 @@ function pair(modules: number, apps = 0): { old: string; new: string; beams: str
   if (!existsSync(join(dir, "beams.txt"))) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    process.stdout.write(sh("erl", ["-noshell", "-pa", EBIN, "-run", "bench_gen", "main", join(ROOT, "bench/templates"), dir, String(modules), "1", String(apps), "-s", "init", "stop"]));
+    process.stdout.write(
+      sh("erl", [
+        "-noshell",
+        "-pa",
+        EBIN,
+        "-run",
+        "bench_gen",
+        "main",
+        join(ROOT, "bench/templates"),
+        dir,
+        String(modules),
+        "1",
+        String(apps),
+        "-s",
+        "init",
+        "stop",
+      ]),
+    );
     const beams = sh("find", [join(dir, "old"), join(dir, "new"), "-name", "*.beam"]);
     writeFileSync(join(dir, "beams.txt"), beams);
   }
-  if (!existsSync(join(dir, "files.txt"))) writeFileSync(join(dir, "files.txt"), sh("find", [join(dir, "old"), join(dir, "new"), "-type", "f"]));
+  if (!existsSync(join(dir, "files.txt")))
+    writeFileSync(join(dir, "files.txt"), sh("find", [join(dir, "old"), join(dir, "new"), "-type", "f"]));
   return { old: join(dir, "old"), new: join(dir, "new"), beams: join(dir, "beams.txt"), files: join(dir, "files.txt") };
 }
 
@@ -79,13 +102,30 @@ function runners(p: ReturnType<typeof pair>, withCaCerts: boolean): Record<strin
     "floor: md5sum": () => measure("sh", ["-c", `xargs md5sum < '${p.beams}' > /dev/null`]),
     "floor: Node reads and hashes": () => measure(process.execPath, [join(ROOT, "bench/floor.mjs"), p.beams]),
     "Erlang baseline": () => {
-      const s = measure("erl", ["-noshell", "-pa", EBIN, "-run", "bench_baseline", "main", p.old, p.new, out, "-s", "init", "stop"]);
+      const s = measure("erl", [
+        "-noshell",
+        "-pa",
+        EBIN,
+        "-run",
+        "bench_baseline",
+        "main",
+        p.old,
+        p.new,
+        out,
+        "-s",
+        "init",
+        "stop",
+      ]);
       removeBaselineAppups(p.new);
       return s;
     },
-    "gen-appup full plan": () => measure(process.execPath, [join(ROOT, "bin/gen-appup.js"), p.old, p.new, "--out", out]),
+    "gen-appup full plan": () =>
+      measure(process.execPath, [join(ROOT, "bin/gen-appup.js"), p.old, p.new, "--out", out]),
     ...(extraCaCerts && withCaCerts
-      ? { "gen-appup full plan, NODE_EXTRA_CA_CERTS set": () => measure(process.execPath, [join(ROOT, "bin/gen-appup.js"), p.old, p.new, "--out", out], process.env) }
+      ? {
+          "gen-appup full plan, NODE_EXTRA_CA_CERTS set": () =>
+            measure(process.execPath, [join(ROOT, "bin/gen-appup.js"), p.old, p.new, "--out", out], process.env),
+        }
       : {}),
   };
 }
@@ -111,33 +151,55 @@ function bench(p: ReturnType<typeof pair>, runs: number, withCaCerts = false): M
       samples.get(k)!.push(run());
     }
   }
-  return new Map([...samples].map(([k, ss]) => [k, { seconds: median(ss.map((s) => s.seconds)), rssMb: Math.max(...ss.map((s) => s.rssMb)) }]));
+  return new Map(
+    [...samples].map(([k, ss]) => [
+      k,
+      { seconds: median(ss.map((s) => s.seconds)), rssMb: Math.max(...ss.map((s) => s.rssMb)) },
+    ]),
+  );
 }
 
 const f = (x: number, d = 2) => x.toFixed(d);
 
 function main(): void {
   ensureTools();
-  const modules = Number(values.modules), runs = Number(values.runs);
+  const modules = Number(values.modules),
+    runs = Number(values.runs);
   const p = pair(modules, Number(values.apps));
   const beams = sh("wc", ["-l", p.beams]).trim().split(" ")[0];
   const r = bench(p, runs, true);
-  const floor = r.get("floor: md5sum")!.seconds, nodeFloor = r.get("floor: Node reads and hashes")!.seconds, base = r.get("Erlang baseline")!.seconds;
-  console.log(`\ngen-appup benchmark: ${modules} modules per release, ${beams} beams in the two releases; median of ${runs} runs`);
+  const floor = r.get("floor: md5sum")!.seconds,
+    nodeFloor = r.get("floor: Node reads and hashes")!.seconds,
+    base = r.get("Erlang baseline")!.seconds;
+  console.log(
+    `\ngen-appup benchmark: ${modules} modules per release, ${beams} beams in the two releases; median of ${runs} runs`,
+  );
   console.log("| | seconds | x md5sum floor | x Node floor | x Erlang baseline | peak RSS MB |");
   console.log("|---|---:|---:|---:|---:|---:|");
-  for (const [k, s] of r) console.log(`| ${k} | ${f(s.seconds, 3)} | ${f(s.seconds / floor)} | ${f(s.seconds / nodeFloor)} | ${f(s.seconds / base, 3)} | ${f(s.rssMb, 0)} |`);
-  if (extraCaCerts) console.log("\nNODE_EXTRA_CA_CERTS is set here: every runner ran without it, but for the last row.");
+  for (const [k, s] of r)
+    console.log(
+      `| ${k} | ${f(s.seconds, 3)} | ${f(s.seconds / floor)} | ${f(s.seconds / nodeFloor)} | ${f(s.seconds / base, 3)} | ${f(s.rssMb, 0)} |`,
+    );
+  if (extraCaCerts)
+    console.log("\nNODE_EXTRA_CA_CERTS is set here: every runner ran without it, but for the last row.");
   const ours = r.get("gen-appup full plan")!;
-  console.log(`\ngen-appup: ${f(base / ours.seconds, 1)}x faster than the Erlang baseline, ${f(ours.seconds / floor)}x the md5sum floor, ${f(ours.seconds / nodeFloor)}x Node's floor, peak RSS ${f(ours.rssMb, 0)} MB`);
+  console.log(
+    `\ngen-appup: ${f(base / ours.seconds, 1)}x faster than the Erlang baseline, ${f(ours.seconds / floor)}x the md5sum floor, ${f(ours.seconds / nodeFloor)}x Node's floor, peak RSS ${f(ours.rssMb, 0)} MB`,
+  );
   if (values["no-scaling"]) return;
   console.log("\nScaling (median of 3 runs)");
-  console.log("| modules per release | gen-appup s | ms per 1k modules | md5sum floor s | x floor | Erlang baseline s | x faster | gen-appup peak RSS MB |");
+  console.log(
+    "| modules per release | gen-appup s | ms per 1k modules | md5sum floor s | x floor | Erlang baseline s | x faster | gen-appup peak RSS MB |",
+  );
   console.log("|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const n of [2000, 10000, 50000]) {
     const s = bench(pair(n), 3);
-    const g = s.get("gen-appup full plan")!, fl = s.get("floor: md5sum")!, b = s.get("Erlang baseline")!;
-    console.log(`| ${n} | ${f(g.seconds, 3)} | ${f((g.seconds * 1000) / (n / 1000), 1)} | ${f(fl.seconds, 3)} | ${f(g.seconds / fl.seconds)} | ${f(b.seconds, 2)} | ${f(b.seconds / g.seconds, 1)} | ${f(g.rssMb, 0)} |`);
+    const g = s.get("gen-appup full plan")!,
+      fl = s.get("floor: md5sum")!,
+      b = s.get("Erlang baseline")!;
+    console.log(
+      `| ${n} | ${f(g.seconds, 3)} | ${f((g.seconds * 1000) / (n / 1000), 1)} | ${f(fl.seconds, 3)} | ${f(g.seconds / fl.seconds)} | ${f(b.seconds, 2)} | ${f(b.seconds / g.seconds, 1)} | ${f(g.rssMb, 0)} |`,
+    );
   }
 }
 

@@ -16,12 +16,18 @@ const project = join(work, "bank");
 const release = join(project, "_build/prod/rel/bank");
 const deploy = join(work, "deploy");
 const env = {
-  ...process.env, MIX_ENV: "prod", LANG: "C.UTF-8", LC_ALL: "C.UTF-8",
-  RELEASE_NODE: `bank_demo_${process.pid}@127.0.0.1`, RELEASE_DISTRIBUTION: "name", RELEASE_COOKIE: "gen_appup_demo",
+  ...process.env,
+  MIX_ENV: "prod",
+  LANG: "C.UTF-8",
+  LC_ALL: "C.UTF-8",
+  RELEASE_NODE: `bank_demo_${process.pid}@127.0.0.1`,
+  RELEASE_DISTRIBUTION: "name",
+  RELEASE_COOKIE: "gen_appup_demo",
 };
 
 const say = (text: string) => console.log(`\n\x1b[1m== ${text}\x1b[0m`);
-const show = (cmd: string, args: string[]) => console.log(`$ ${[cmd, ...args].map((a) => (/[\s'"$]/.test(a) ? `'${a}'` : a)).join(" ")}`);
+const show = (cmd: string, args: string[]) =>
+  console.log(`$ ${[cmd, ...args].map((a) => (/[\s'"$]/.test(a) ? `'${a}'` : a)).join(" ")}`);
 function run(cmd: string, args: string[], cwd: string, quiet = false): string {
   if (!quiet) show(cmd, args);
   const out = execFileSync(cmd, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
@@ -41,13 +47,21 @@ function main(): void {
   mkdirSync(deploy);
   run("tar", ["xzf", join(project, "_build/prod/bank-0.1.0.tar.gz"), "-C", deploy], work);
   console.log("(release_handler keeps its state in releases/RELEASES, which mix does not write: create it once.)");
-  run("erl", ["-noshell", "-eval", `ok = release_handler:create_RELEASES("${deploy}", "${deploy}/releases", "${deploy}/releases/0.1.0/bank.rel", []), halt().`], deploy);
+  run(
+    "erl",
+    [
+      "-noshell",
+      "-eval",
+      `ok = release_handler:create_RELEASES("${deploy}", "${deploy}/releases", "${deploy}/releases/0.1.0/bank.rel", []), halt().`,
+    ],
+    deploy,
+  );
   run(join(deploy, "bin/bank"), ["daemon"], deploy);
   waitForNode();
 
   try {
     say("3. Put state into the running node: deposit 500 cents");
-    rpc("Bank.Account.deposit(500); IO.inspect(Bank.Account.statement(), label: \"statement\")");
+    rpc('Bank.Account.deposit(500); IO.inspect(Bank.Account.statement(), label: "statement")');
 
     say("4. Build version 0.2.0: the balance becomes a map with a history, a new Bank.Fees module, a new money format");
     rmSync(join(project, "lib"), { recursive: true });
@@ -60,21 +74,46 @@ function main(): void {
 
     say("6. Pack 0.2.0 the way release_handler unpacks it (releases/bank-0.2.0.rel on top) into the node's releases/");
     copyFileSync(join(release, "releases/0.2.0/bank.rel"), join(release, "releases/bank-0.2.0.rel"));
-    const libs = ["bank-0.2.0", ...run("ls", [join(release, "lib")], work, true).split("\n").filter((d) => d && !d.startsWith("bank-"))];
-    run("tar", ["czf", join(deploy, "releases/bank-0.2.0.tar.gz"), "-C", release, "releases/bank-0.2.0.rel", "releases/0.2.0", ...libs.map((l) => `lib/${l}`)], work);
+    const libs = [
+      "bank-0.2.0",
+      ...run("ls", [join(release, "lib")], work, true)
+        .split("\n")
+        .filter((d) => d && !d.startsWith("bank-")),
+    ];
+    run(
+      "tar",
+      [
+        "czf",
+        join(deploy, "releases/bank-0.2.0.tar.gz"),
+        "-C",
+        release,
+        "releases/bank-0.2.0.rel",
+        "releases/0.2.0",
+        ...libs.map((l) => `lib/${l}`),
+      ],
+      work,
+    );
 
     say("7. Hot-upgrade the running node: unpack, install, make permanent");
-    rpc([
-      'IO.inspect(:release_handler.unpack_release(~c"bank-0.2.0"), label: "unpack_release")',
-      'IO.inspect(:release_handler.install_release(~c"0.2.0"), label: "install_release")',
-      'IO.inspect(:release_handler.make_permanent(~c"0.2.0"), label: "make_permanent")',
-    ].join("; "));
+    rpc(
+      [
+        'IO.inspect(:release_handler.unpack_release(~c"bank-0.2.0"), label: "unpack_release")',
+        'IO.inspect(:release_handler.install_release(~c"0.2.0"), label: "install_release")',
+        'IO.inspect(:release_handler.make_permanent(~c"0.2.0"), label: "make_permanent")',
+      ].join("; "),
+    );
 
-    say("8. Same process, same money, new code: the 500 cents survived and print in the new format; deposits now pay a fee");
-    rpc('IO.inspect(Bank.Account.statement(), label: "statement"); Bank.Account.deposit(20_000); IO.inspect({Bank.Account.balance(), Bank.Account.history()}, label: "{balance, history}")');
+    say(
+      "8. Same process, same money, new code: the 500 cents survived and print in the new format; deposits now pay a fee",
+    );
+    rpc(
+      'IO.inspect(Bank.Account.statement(), label: "statement"); Bank.Account.deposit(20_000); IO.inspect({Bank.Account.balance(), Bank.Account.history()}, label: "{balance, history}")',
+    );
 
     say("9. And back: downgrade the node to 0.1.0 with install_release; the balance is an integer again");
-    rpc('IO.inspect(:release_handler.install_release(~c"0.1.0"), label: "install_release"); IO.inspect(Bank.Account.statement(), label: "statement")');
+    rpc(
+      'IO.inspect(:release_handler.install_release(~c"0.1.0"), label: "install_release"); IO.inspect(Bank.Account.statement(), label: "statement")',
+    );
     say("Done: the node was upgraded and downgraded while running, and its state survived both ways.");
   } finally {
     run(join(deploy, "bin/bank"), ["stop"], deploy, true);

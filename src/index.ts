@@ -12,13 +12,29 @@ export { decodeEtf, type EtfLimits } from "./read/etf.js";
 export { Beam, beamMd5, parseBeam, type FunArity, type Mfa } from "./read/beam.js";
 export { moduleFacts, type ModuleFacts } from "./read/facts.js";
 export { parseTerms, parseOneTerm, decodeConsultFile } from "./read/term-text.js";
-export { readRelease, releaseVersions, type Release, type Application, type AppSpec, type BeamFile, type StartType, type ReadOptions } from "./read/release.js";
+export {
+  readRelease,
+  releaseVersions,
+  type Release,
+  type Application,
+  type AppSpec,
+  type BeamFile,
+  type StartType,
+  type ReadOptions,
+} from "./read/release.js";
 export type { ReleaseFiles } from "./read/source.js";
 export { diffApps, type AppChange, type AppChangeKind } from "./diff/apps.js";
 export { diffModules, type ModuleChange, type ModuleChangeKind } from "./diff/modules.js";
 export { planUpgrade, type AppupEntry, type AppupPlan, type PlanOptions, type UpgradePlan } from "./plan/appups.js";
 export type { Finding, FindingCode, FindingLevel } from "./plan/findings.js";
-export { fromTerm, toTerm, instructionText, type Instruction, type LowLevel, type DependencyInstruction } from "./plan/instructions.js";
+export {
+  fromTerm,
+  toTerm,
+  instructionText,
+  type Instruction,
+  type LowLevel,
+  type DependencyInstruction,
+} from "./plan/instructions.js";
 export { makeRelup, type RelupOptions, type RelupResult } from "./plan/relup.js";
 export { appupTerm, appupText } from "./emit/appup.js";
 export { formatTerm, formatFile, CODING_HEADER } from "./emit/print.js";

@@ -25,10 +25,16 @@ function inspectPath(path: string): InspectedModule[] {
   }
   if (!isDir && path.endsWith(".beam")) return [moduleFacts(readFileSync(path), path)];
   // A directory of beams is an ebin; anything else is a release, in whatever form readRelease accepts.
-  const beams = isDir ? readdirSync(path).filter((f) => f.endsWith(".beam")).sort() : [];
+  const beams = isDir
+    ? readdirSync(path)
+        .filter((f) => f.endsWith(".beam"))
+        .sort()
+    : [];
   if (beams.length) return beams.map((f) => moduleFacts(readFileSync(join(path, f)), join(path, f)));
   const release = readRelease(path);
-  const fromApps = release.apps.flatMap((app) => app.beams.map((b) => ({ ...moduleFacts(b.read(), release.files.describe(b.path)), app: app.name })));
+  const fromApps = release.apps.flatMap((app) =>
+    app.beams.map((b) => ({ ...moduleFacts(b.read(), release.files.describe(b.path)), app: app.name })),
+  );
   return [...fromApps, ...release.consolidated.map((b) => moduleFacts(b.read(), release.files.describe(b.path)))];
 }
 

@@ -57,7 +57,12 @@ export async function main(argv: string[], out = process.stdout, err = process.s
 }
 
 function inspect(args: string[], out: NodeJS.WritableStream): number {
-  const { values, positionals } = parseArgs({ args, options: { json: { type: "boolean" } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({
+    args,
+    options: { json: { type: "boolean" } },
+    allowPositionals: true,
+    strict: true,
+  });
   if (positionals.length === 0) throw new UsageError("inspect needs at least one PATH");
   const modules = inspectPaths(positionals);
   out.write(modules.map(values.json ? (m) => toJsonLine(m) + "\n" : toText).join(values.json ? "" : "\n"));
@@ -70,12 +75,22 @@ function upgradeCommand(args: string[], out: NodeJS.WritableStream): number {
     allowPositionals: true,
     strict: true,
     options: {
-      out: { type: "string" }, "dry-run": { type: "boolean" }, json: { type: "boolean" }, "no-relup": { type: "boolean" },
-      purge: { type: "string" }, extra: { type: "string" }, "allow-unbumped": { type: "boolean" }, strict: { type: "boolean" },
-      prepare: { type: "boolean" }, "patch-only": { type: "boolean" }, appups: { type: "string" }, "save-appups": { type: "string" },
+      out: { type: "string" },
+      "dry-run": { type: "boolean" },
+      json: { type: "boolean" },
+      "no-relup": { type: "boolean" },
+      purge: { type: "string" },
+      extra: { type: "string" },
+      "allow-unbumped": { type: "boolean" },
+      strict: { type: "boolean" },
+      prepare: { type: "boolean" },
+      "patch-only": { type: "boolean" },
+      appups: { type: "string" },
+      "save-appups": { type: "string" },
     },
   });
-  if (positionals.some((p) => p.startsWith("-"))) throw new UsageError(`unknown option ${positionals.find((p) => p.startsWith("-"))}`);
+  if (positionals.some((p) => p.startsWith("-")))
+    throw new UsageError(`unknown option ${positionals.find((p) => p.startsWith("-"))}`);
   let extra: Term | undefined;
   try {
     extra = values.extra === undefined ? undefined : parseOneTerm(`${values.extra}.`, "--extra");
@@ -90,9 +105,15 @@ function upgradeCommand(args: string[], out: NodeJS.WritableStream): number {
   }
   const { olds, to } = resolveReleases(positionals, !!values.prepare);
   const result = upgrade(olds, to, {
-    ...(values.out ? { out: values.out } : {}), dryRun: !!values["dry-run"], relup: !values["no-relup"],
-    strict: !!values.strict, allowUnbumped: !!values["allow-unbumped"], ...(purge ? { purge } : {}), ...(extra ? { extra } : {}),
-    prepare: !!values.prepare, patchOnly: !!values["patch-only"],
+    ...(values.out ? { out: values.out } : {}),
+    dryRun: !!values["dry-run"],
+    relup: !values["no-relup"],
+    strict: !!values.strict,
+    allowUnbumped: !!values["allow-unbumped"],
+    ...(purge ? { purge } : {}),
+    ...(extra ? { extra } : {}),
+    prepare: !!values.prepare,
+    patchOnly: !!values["patch-only"],
     ...(values.appups ? { overrides: readOverrides(values.appups, to) } : {}),
     ...(values["save-appups"] ? { saveAppups: values["save-appups"] } : {}),
   });

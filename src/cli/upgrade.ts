@@ -60,7 +60,8 @@ export function resolveReleases(paths: string[], firstOk = false): { olds: Relea
     return [readRelease(p)];
   });
   for (const o of olds) {
-    if (o.name !== to.name) throw new GenAppupError(o.origin, `is release ${o.name}, but the new release is ${to.name}`);
+    if (o.name !== to.name)
+      throw new GenAppupError(o.origin, `is release ${o.name}, but the new release is ${to.name}`);
     if (o.vsn === to.vsn) throw new GenAppupError(o.origin, `is version ${o.vsn}, the same as the new release`);
   }
   return { olds, to };
@@ -70,9 +71,18 @@ export function upgrade(allOlds: Release[], to: Release, opts: UpgradeOptions): 
   const notes: Finding[] = [];
   const olds = opts.patchOnly ? allOlds.filter((o) => isPatch(o.vsn, to.vsn)) : allOlds;
   for (const o of allOlds.filter((x) => !olds.includes(x))) {
-    notes.push({ level: "note", code: "cold_deploy", message: `${o.vsn} -> ${to.vsn} changes more than the patch version: cold deploy (no hot upgrade from ${o.vsn})` });
+    notes.push({
+      level: "note",
+      code: "cold_deploy",
+      message: `${o.vsn} -> ${to.vsn} changes more than the patch version: cold deploy (no hot upgrade from ${o.vsn})`,
+    });
   }
-  if (allOlds.length === 0) notes.push({ level: "note", code: "first_release", message: `${to.name} ${to.vsn} is a first release: nothing to upgrade from` });
+  if (allOlds.length === 0)
+    notes.push({
+      level: "note",
+      code: "first_release",
+      message: `${to.name} ${to.vsn} is a first release: nothing to upgrade from`,
+    });
   const plan = planUpgrade(olds, to, opts);
   const appups = new Map(plan.appups.map((a) => [a.app, appupTerm(a)]));
   const relup = opts.relup === false || olds.length === 0 ? undefined : makeRelup(to, olds, appups);
@@ -84,10 +94,14 @@ export function upgrade(allOlds: Release[], to: Release, opts: UpgradeOptions): 
   if (opts.prepare) outputs.push(...releaseFiles(to));
   const root = opts.out ?? to.files.origin;
   const reviews = opts.saveAppups ? reviewCopies(plan, opts.saveAppups) : [];
-  const files = [...outputs.map((f) => resolve(root, f.path)), ...reviews.map((f) => resolve(opts.saveAppups!, f.path))];
+  const files = [
+    ...outputs.map((f) => resolve(root, f.path)),
+    ...reviews.map((f) => resolve(opts.saveAppups!, f.path)),
+  ];
   let written = false;
   if (exitCode === 0 && !opts.dryRun) {
-    if (!opts.out && to.files.kind === "tar") throw new GenAppupError(to.origin, "is a tarball: gen-appup cannot write into it; pass --out DIR, or --dry-run");
+    if (!opts.out && to.files.kind === "tar")
+      throw new GenAppupError(to.origin, "is a tarball: gen-appup cannot write into it; pass --out DIR, or --dry-run");
     writeAll(root, outputs);
     if (reviews.length) writeAll(opts.saveAppups!, reviews);
     written = true;
@@ -103,13 +117,15 @@ function isPatch(from: string, to: string): boolean {
 
 /** Each generated appup entry as its own appup, DIR/APP/FROM_to_TO.appup, unless that file exists. */
 function reviewCopies(plan: UpgradePlan, dir: string): OutputFile[] {
-  return plan.appups.filter((a) => !a.kept).flatMap((a) =>
-    a.up.flatMap((up, i) => {
-      const path = `${a.app}/${up.vsn}_to_${a.vsn}.appup`;
-      if (up.handWritten || existsSync(resolve(dir, path))) return [];
-      return [{ path, text: appupText({ ...a, up: [up], down: [a.down[i]!] }) }];
-    }),
-  );
+  return plan.appups
+    .filter((a) => !a.kept)
+    .flatMap((a) =>
+      a.up.flatMap((up, i) => {
+        const path = `${a.app}/${up.vsn}_to_${a.vsn}.appup`;
+        if (up.handWritten || existsSync(resolve(dir, path))) return [];
+        return [{ path, text: appupText({ ...a, up: [up], down: [a.down[i]!] }) }];
+      }),
+    );
 }
 
 /** Hand-written appups in DIR/APP/FROM_to_TO.appup (the Distillery and Jellyfish layout), for the new release's versions. */
@@ -130,19 +146,27 @@ export function readOverrides(dir: string, to: Release): Map<string, { path: str
 
 export function parsePurge(value: string | undefined): PlanOptions["purge"] {
   if (value === undefined) return undefined;
-  if (value !== "soft_purge" && value !== "brutal_purge") throw new GenAppupError("", `--purge takes soft_purge or brutal_purge, not ${JSON.stringify(value)}`);
+  if (value !== "soft_purge" && value !== "brutal_purge")
+    throw new GenAppupError("", `--purge takes soft_purge or brutal_purge, not ${JSON.stringify(value)}`);
   return { pre: value as Purge, post: value as Purge };
 }
 
 export function toJson(r: UpgradeResult): string {
-  const entries = (es: AppupPlan["up"]) => Object.fromEntries(es.map((e) => [e.vsn, e.instructions.map(instructionText)]));
+  const entries = (es: AppupPlan["up"]) =>
+    Object.fromEntries(es.map((e) => [e.vsn, e.instructions.map(instructionText)]));
   return JSON.stringify(
     {
       release: r.plan.release,
       from: r.plan.from,
       applications: r.plan.appups.map((a) => ({
-        name: a.app, to: a.vsn, from: a.up.map((e) => e.vsn), appup: a.path, kept: !!a.kept,
-        up: entries(a.up), down: entries(a.down), counts: a.counts,
+        name: a.app,
+        to: a.vsn,
+        from: a.up.map((e) => e.vsn),
+        appup: a.path,
+        kept: !!a.kept,
+        up: entries(a.up),
+        down: entries(a.down),
+        counts: a.counts,
       })),
       findings: r.findings,
       files: r.files,
@@ -156,19 +180,33 @@ export function toJson(r: UpgradeResult): string {
 
 /** An instruction for people: the protocol reload's abstract code is long and says little. */
 function summaryText(i: Instruction): string {
-  return i.op === "apply" && i.mfa.module === "erl_eval" ? "{apply,{erl_eval,exprs,[...]}}   % moves and reloads the consolidated protocols" : instructionText(i);
+  return i.op === "apply" && i.mfa.module === "erl_eval"
+    ? "{apply,{erl_eval,exprs,[...]}}   % moves and reloads the consolidated protocols"
+    : instructionText(i);
 }
 
 export function toSummary(r: UpgradeResult): string {
   const lines: string[] = [];
   const from = r.plan.from.map((f) => f.vsn).join(", ");
-  lines.push(r.plan.from.length ? `${r.plan.release.name}: ${from} -> ${r.plan.release.vsn}` : `${r.plan.release.name} ${r.plan.release.vsn}`);
-  if (r.plan.appups.length === 0 && r.plan.from.length) lines.push("  no application changes version: nothing to upgrade");
+  lines.push(
+    r.plan.from.length
+      ? `${r.plan.release.name}: ${from} -> ${r.plan.release.vsn}`
+      : `${r.plan.release.name} ${r.plan.release.vsn}`,
+  );
+  if (r.plan.appups.length === 0 && r.plan.from.length)
+    lines.push("  no application changes version: nothing to upgrade");
   for (const a of r.plan.appups) {
     for (const [i, e] of a.up.entries()) {
       const c = a.counts[i]!;
-      const counted = c.added + c.changed + c.deleted === 0 ? "no module changed" : `${c.added} added, ${c.changed} changed, ${c.deleted} deleted`;
-      const what = a.kept ? "its own appup, used as it is" : e.handWritten ? `hand-written appup ${e.handWritten}` : counted;
+      const counted =
+        c.added + c.changed + c.deleted === 0
+          ? "no module changed"
+          : `${c.added} added, ${c.changed} changed, ${c.deleted} deleted`;
+      const what = a.kept
+        ? "its own appup, used as it is"
+        : e.handWritten
+          ? `hand-written appup ${e.handWritten}`
+          : counted;
       lines.push(`  ${a.app} ${e.vsn} -> ${a.vsn}: ${what}`);
       if (!a.kept) for (const ins of e.instructions) lines.push(`    ${summaryText(ins)}`);
     }
@@ -176,6 +214,9 @@ export function toSummary(r: UpgradeResult): string {
   for (const f of r.findings) lines.push(`${f.level}: ${f.message}`);
   if (r.written) for (const f of r.files) lines.push(`wrote ${f}`);
   else if (r.exitCode === 0) for (const f of r.files) lines.push(`would write ${f} (--dry-run)`);
-  else lines.push(r.exitCode === 1 ? "nothing written: fix the errors above" : "nothing written: --strict and there are warnings");
+  else
+    lines.push(
+      r.exitCode === 1 ? "nothing written: fix the errors above" : "nothing written: --strict and there are warnings",
+    );
   return lines.join("\n") + "\n";
 }

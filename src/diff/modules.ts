@@ -47,9 +47,11 @@ export function diffModules(from: Release, to: Release): ModuleChange[] {
   for (const [module, n] of news) {
     const o = olds.get(module);
     if (!o) changes.push({ module, kind: "added", newApp: n.app, beam: newBeam(n) });
-    else if (o.file.sameBytes(n.file) || o.file.md5() === n.file.md5()) changes.push({ module, kind: "unchanged", oldApp: o.app, newApp: n.app });
+    else if (o.file.sameBytes(n.file) || o.file.md5() === n.file.md5())
+      changes.push({ module, kind: "unchanged", oldApp: o.app, newApp: n.app });
     else changes.push({ module, kind: "changed", oldApp: o.app, newApp: n.app, beam: newBeam(n), oldBeam: oldBeam(o) });
   }
-  for (const [module, o] of olds) if (!news.has(module)) changes.push({ module, kind: "deleted", oldApp: o.app, oldBeam: oldBeam(o) });
+  for (const [module, o] of olds)
+    if (!news.has(module)) changes.push({ module, kind: "deleted", oldApp: o.app, oldBeam: oldBeam(o) });
   return changes;
 }

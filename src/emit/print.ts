@@ -81,7 +81,8 @@ function measure(t: Term): Measured {
       if (t.v.length === 0) return leaf("#{}");
       // Pairs are kept in the map's own iteration order (see mapPairs in term.ts).
       const pairs = t.v.map(([k, v]): Pair => {
-        const key = measure(k), val = measure(v);
+        const key = measure(k),
+          val = measure(v);
         return { k: "pair", key, val, len: key.len + 4 + val.len };
       });
       return { k: "map", pairs, len: seqLength(pairs, 3) };
@@ -154,12 +155,19 @@ function printableBinary(bytes: Uint8Array): string | undefined {
 // ---- leaves: io_lib:write_atom/1, write_string/2 and float_to_list(F, [short]) --------------
 
 const RESERVED = new Set(
-  ("after begin case try cond catch andalso orelse end fun if let of receive when bnot not div rem band and " +
-    "bor bxor bsl bsr or xor maybe else").split(" "),
+  (
+    "after begin case try cond catch andalso orelse end fun if let of receive when bnot not div rem band and " +
+    "bor bxor bsl bsr or xor maybe else"
+  ).split(" "),
 );
 
 export function writeAtom(name: string): string {
-  return atomNeedsQuotes(name) ? writeString(Array.from(name, (c) => c.codePointAt(0)!), "'") : name;
+  return atomNeedsQuotes(name)
+    ? writeString(
+        Array.from(name, (c) => c.codePointAt(0)!),
+        "'",
+      )
+    : name;
 }
 
 function atomNeedsQuotes(name: string): boolean {
@@ -170,7 +178,16 @@ function atomNeedsQuotes(name: string): boolean {
   return false;
 }
 
-const ESCAPES: Record<number, string> = { 10: "\\n", 13: "\\r", 9: "\\t", 11: "\\v", 8: "\\b", 12: "\\f", 27: "\\e", 127: "\\d" };
+const ESCAPES: Record<number, string> = {
+  10: "\\n",
+  13: "\\r",
+  9: "\\t",
+  11: "\\v",
+  8: "\\b",
+  12: "\\f",
+  27: "\\e",
+  127: "\\d",
+};
 
 export function writeString(chars: number[], quote: '"' | "'"): string {
   let s = quote;
@@ -270,13 +287,34 @@ function ppTagTuple(c: Ctx, items: Measured[], col: number, tind: number, ind: s
   return write(tag) + "," + ppList(c, rest, undefined, tcol, tind, indent(tagInd, ind), ld, ",", w + tag.len + 1);
 }
 
-function ppList(c: Ctx, items: Measured[], tail: Measured | undefined, col0: number, tind: number, ind: string, ld: number, sep: string, w: number): string {
+function ppList(
+  c: Ctx,
+  items: Measured[],
+  tail: Measured | undefined,
+  col0: number,
+  tind: number,
+  ind: string,
+  ld: number,
+  sep: string,
+  w: number,
+): string {
   const [first, ...rest] = items as [Measured, ...Measured[]];
   const [es, we] = ppElement(c, first, col0, tind, ind, lastDepth(rest.length > 0, ld), w);
   return es + ppTail(c, rest, tail, col0, col0 + we, tind, ind, ld, sep, w + we);
 }
 
-function ppTail(c: Ctx, items: Measured[], tail: Measured | undefined, col0: number, col: number, tind: number, ind: string, ld: number, sep: string, w: number): string {
+function ppTail(
+  c: Ctx,
+  items: Measured[],
+  tail: Measured | undefined,
+  col0: number,
+  col: number,
+  tind: number,
+  ind: string,
+  ld: number,
+  sep: string,
+  w: number,
+): string {
   let out = "";
   for (let i = 0; i < items.length; i++) {
     const e = items[i]!;
@@ -300,7 +338,15 @@ function ppTail(c: Ctx, items: Measured[], tail: Measured | undefined, col0: num
   return out + sep + "\n" + ind + pp(c, tail, col0, tind, ind, ld + 1, 0);
 }
 
-function ppElement(c: Ctx, e: Measured, col: number, tind: number, ind: string, ld: number, w: number): [string, number] {
+function ppElement(
+  c: Ctx,
+  e: Measured,
+  col: number,
+  tind: number,
+  ind: string,
+  ld: number,
+  w: number,
+): [string, number] {
   if (fits(c, e.len, col, ld, w) && isAtomic(e)) return [write(e), e.len];
   return [pp(c, e, col, tind, ind, ld, w), c.ll]; // force a new line after it
 }
@@ -365,7 +411,9 @@ function cind(c: Ctx, e: Measured, col: number, ind: number, ld: number, w: numb
     case "list":
       return cindList(c, e.items, e.tail, col + 1, ind, ld, w + 1);
     case "tuple":
-      return e.tagged ? cindTagTuple(c, e.items, col, ind, ld, w + 1) : cindList(c, e.items, undefined, col + 1, ind, ld, w + 1);
+      return e.tagged
+        ? cindTagTuple(c, e.items, col, ind, ld, w + 1)
+        : cindList(c, e.items, undefined, col + 1, ind, ld, w + 1);
     case "map":
       return cindMap(c, e.pairs, col + 2, ind, ld, w + 2);
     default:
@@ -379,20 +427,39 @@ function cindTagTuple(c: Ctx, items: Measured[], col: number, ind: number, ld: n
   const tcol = col + tagInd;
   if (ind > 0 && tagInd > ind) {
     const col1 = col + ind;
-    if (c.m + col1 <= c.ll || col1 <= Math.floor(c.ll / 2)) return cindTail(c, rest, undefined, col1, tcol, ind, ld, w + tag.len);
+    if (c.m + col1 <= c.ll || col1 <= Math.floor(c.ll / 2))
+      return cindTail(c, rest, undefined, col1, tcol, ind, ld, w + tag.len);
     throw NO_GOOD;
   }
-  if (c.m + tcol < c.ll || tcol < Math.floor(c.ll / 2)) return cindList(c, rest, undefined, tcol, ind, ld, w + tag.len + 1);
+  if (c.m + tcol < c.ll || tcol < Math.floor(c.ll / 2))
+    return cindList(c, rest, undefined, tcol, ind, ld, w + tag.len + 1);
   throw NO_GOOD;
 }
 
-function cindList(c: Ctx, items: Measured[], tail: Measured | undefined, col0: number, ind: number, ld: number, w: number): void {
+function cindList(
+  c: Ctx,
+  items: Measured[],
+  tail: Measured | undefined,
+  col0: number,
+  ind: number,
+  ld: number,
+  w: number,
+): void {
   const [first, ...rest] = items as [Measured, ...Measured[]];
   const we = cindElement(c, first, col0, ind, lastDepth(rest.length > 0, ld), w);
   cindTail(c, rest, tail, col0, col0 + we, ind, ld, w + we);
 }
 
-function cindTail(c: Ctx, items: Measured[], tail: Measured | undefined, col0: number, col: number, ind: number, ld: number, w: number): void {
+function cindTail(
+  c: Ctx,
+  items: Measured[],
+  tail: Measured | undefined,
+  col0: number,
+  col: number,
+  ind: number,
+  ld: number,
+  w: number,
+): void {
   for (let i = 0; i < items.length; i++) {
     const e = items[i]!;
     const ld1 = lastDepth(i + 1 < items.length, ld);

@@ -13,7 +13,14 @@ import { formatFile } from "./print.js";
 
 export function releaseFiles(r: Release): OutputFile[] {
   const releases = list([
-    tuple(atom("release"), str(r.name), str(r.vsn), str(r.erts), list(r.apps.map((a) => tuple(atom(a.name), str(a.vsn), str(a.dir)))), atom("permanent")),
+    tuple(
+      atom("release"),
+      str(r.name),
+      str(r.vsn),
+      str(r.erts),
+      list(r.apps.map((a) => tuple(atom(a.name), str(a.vsn), str(a.dir)))),
+      atom("permanent"),
+    ),
   ]);
   return [
     { path: `releases/${r.name}-${r.vsn}.rel`, text: new TextDecoder().decode(r.files.read(r.relPath)) },

@@ -12,8 +12,13 @@ export interface AppupParts {
 
 export function appupParts(term: Term, where: string): AppupParts {
   const [vsn, up, down] = term.t === "tuple" && term.v.length === 3 ? term.v : [];
-  const ups = elementsOf(up), downs = elementsOf(down);
-  if (!vsn || !ups || !downs) throw new GenAppupError(where, "is not an appup: expected {Vsn, [{UpFromVsn, Instructions}], [{DownToVsn, Instructions}]}");
+  const ups = elementsOf(up),
+    downs = elementsOf(down);
+  if (!vsn || !ups || !downs)
+    throw new GenAppupError(
+      where,
+      "is not an appup: expected {Vsn, [{UpFromVsn, Instructions}], [{DownToVsn, Instructions}]}",
+    );
   return { vsn, up: ups, down: downs };
 }
 

@@ -34,7 +34,17 @@ export type Mfa = { module: string; fun: string; args: Term };
 
 export type Instruction =
   | { op: "load_module"; module: string; prePurge: Purge; postPurge: Purge; depMods: string[] }
-  | { op: "update"; module: string; modType: ModType; timeout: Timeout; change: Change; prePurge: Purge; postPurge: Purge; depMods: string[]; supervisor?: true }
+  | {
+      op: "update";
+      module: string;
+      modType: ModType;
+      timeout: Timeout;
+      change: Change;
+      prePurge: Purge;
+      postPurge: Purge;
+      depMods: string[];
+      supervisor?: true;
+    }
   | { op: "add_module"; module: string; depMods: string[] }
   | { op: "delete_module"; module: string; depMods: string[] }
   | { op: "add_application"; app: string; type: StartType }
@@ -63,7 +73,10 @@ export type LowLevel =
   | { op: "restart_emulator" };
 
 /** Instructions systools orders by their DepMods ("dependency instructions"). */
-export type DependencyInstruction = Extract<Instruction, { op: "load_module" | "update" | "add_module" | "delete_module" }>;
+export type DependencyInstruction = Extract<
+  Instruction,
+  { op: "load_module" | "update" | "add_module" | "delete_module" }
+>;
 
 export function isDependencyInstruction(i: Instruction): i is DependencyInstruction {
   return i.op === "load_module" || i.op === "update" || i.op === "add_module" || i.op === "delete_module";
@@ -75,12 +88,14 @@ const atoms = (names: string[]) => list(names.map(atom));
 const timeoutTerm = (t: Timeout) => (typeof t === "number" ? int(t) : atom(t));
 const changeTerm = (c: Change) => (c.kind === "soft" ? atom("soft") : tuple(atom("advanced"), c.extra));
 const mfaTerm = (m: Mfa) => tuple(atom(m.module), atom(m.fun), m.args);
-const defaultPurge = (i: { prePurge: Purge; postPurge: Purge }) => i.prePurge === "brutal_purge" && i.postPurge === "brutal_purge";
+const defaultPurge = (i: { prePurge: Purge; postPurge: Purge }) =>
+  i.prePurge === "brutal_purge" && i.postPurge === "brutal_purge";
 
 export function toTerm(i: Instruction): Term {
   switch (i.op) {
     case "load_module":
-      if (!defaultPurge(i)) return tuple(atom(i.op), atom(i.module), atom(i.prePurge), atom(i.postPurge), atoms(i.depMods));
+      if (!defaultPurge(i))
+        return tuple(atom(i.op), atom(i.module), atom(i.prePurge), atom(i.postPurge), atoms(i.depMods));
       return i.depMods.length ? tuple(atom(i.op), atom(i.module), atoms(i.depMods)) : tuple(atom(i.op), atom(i.module));
     case "update":
       return updateTerm(i);
@@ -109,7 +124,14 @@ export function toTerm(i: Instruction): Term {
     case "start":
       return tuple(atom(i.op), atoms(i.modules));
     case "suspend":
-      return tuple(atom(i.op), list(i.modules.map((m) => (m.timeout === "default" ? atom(m.module) : tuple(atom(m.module), timeoutTerm(m.timeout))))));
+      return tuple(
+        atom(i.op),
+        list(
+          i.modules.map((m) =>
+            m.timeout === "default" ? atom(m.module) : tuple(atom(m.module), timeoutTerm(m.timeout)),
+          ),
+        ),
+      );
     case "code_change": {
       const mods = list(i.modules.map((m) => tuple(atom(m.module), m.extra)));
       return i.mode ? tuple(atom(i.op), atom(i.mode), mods) : tuple(atom(i.op), mods);
@@ -126,8 +148,18 @@ function updateTerm(i: Extract<Instruction, { op: "update" }>): Term {
   if (i.modType === "dynamic" && i.timeout === "default" && defaultPurge(i)) {
     return i.depMods.length ? tuple(atom("update"), m, change, atoms(i.depMods)) : tuple(atom("update"), m, change);
   }
-  if (i.modType === "dynamic" && i.timeout === "default") return tuple(atom("update"), m, change, atom(i.prePurge), atom(i.postPurge), atoms(i.depMods));
-  return tuple(atom("update"), m, atom(i.modType), timeoutTerm(i.timeout), change, atom(i.prePurge), atom(i.postPurge), atoms(i.depMods));
+  if (i.modType === "dynamic" && i.timeout === "default")
+    return tuple(atom("update"), m, change, atom(i.prePurge), atom(i.postPurge), atoms(i.depMods));
+  return tuple(
+    atom("update"),
+    m,
+    atom(i.modType),
+    timeoutTerm(i.timeout),
+    change,
+    atom(i.prePurge),
+    atom(i.postPurge),
+    atoms(i.depMods),
+  );
 }
 
 function strTerm(s: string): Term {
@@ -145,7 +177,8 @@ export function fromTerm(t: Term, where: string): Instruction {
     throw new GenAppupError(where, `bad instruction ${formatTerm(t, 1, Number.MAX_SAFE_INTEGER)}`);
   };
   if (t.t === "atom") {
-    if (t.v === "point_of_no_return" || t.v === "restart_new_emulator" || t.v === "restart_emulator") return { op: t.v };
+    if (t.v === "point_of_no_return" || t.v === "restart_new_emulator" || t.v === "restart_emulator")
+      return { op: t.v };
     return bad();
   }
   if (t.t !== "tuple" || t.v[0]?.t !== "atom") return bad();
@@ -160,10 +193,12 @@ export function fromTerm(t: Term, where: string): Instruction {
   };
   const change = (x: Term | undefined): Change => {
     if (x?.t === "atom" && x.v === "soft") return { kind: "soft" };
-    if (x?.t === "tuple" && x.v.length === 2 && x.v[0]?.t === "atom" && x.v[0].v === "advanced") return { kind: "advanced", extra: x.v[1]! };
+    if (x?.t === "tuple" && x.v.length === 2 && x.v[0]?.t === "atom" && x.v[0].v === "advanced")
+      return { kind: "advanced", extra: x.v[1]! };
     return bad();
   };
-  const isChange = (x: Term | undefined) => (x?.t === "atom" && x.v === "soft") || (x?.t === "tuple" && x.v[0]?.t === "atom" && x.v[0].v === "advanced");
+  const isChange = (x: Term | undefined) =>
+    (x?.t === "atom" && x.v === "soft") || (x?.t === "tuple" && x.v[0]?.t === "atom" && x.v[0].v === "advanced");
   const mfa = (x: Term | undefined): Mfa => {
     if (x?.t !== "tuple" || x.v.length !== 3 || !elementsOf(x.v[2])) return bad();
     return { module: name(x.v[0]), fun: name(x.v[1]), args: x.v[2]! };
@@ -172,9 +207,24 @@ export function fromTerm(t: Term, where: string): Instruction {
   const n = args.length;
   switch (op) {
     case "load_module":
-      if (n === 1) return { op, module: name(args[0]), prePurge: "brutal_purge", postPurge: "brutal_purge", depMods: [] };
-      if (n === 2) return { op, module: name(args[0]), prePurge: "brutal_purge", postPurge: "brutal_purge", depMods: mods(args[1]) };
-      if (n === 4) return { op, module: name(args[0]), prePurge: purge(args[1]), postPurge: purge(args[2]), depMods: mods(args[3]) };
+      if (n === 1)
+        return { op, module: name(args[0]), prePurge: "brutal_purge", postPurge: "brutal_purge", depMods: [] };
+      if (n === 2)
+        return {
+          op,
+          module: name(args[0]),
+          prePurge: "brutal_purge",
+          postPurge: "brutal_purge",
+          depMods: mods(args[1]),
+        };
+      if (n === 4)
+        return {
+          op,
+          module: name(args[0]),
+          prePurge: purge(args[1]),
+          postPurge: purge(args[2]),
+          depMods: mods(args[3]),
+        };
       return bad();
     case "update":
       return parseUpdate(args, { name, purge, mods, timeout, change, isChange, bad });
@@ -195,7 +245,10 @@ export function fromTerm(t: Term, where: string): Instruction {
     case "load_object_code": {
       const spec = args[0];
       if (n !== 1 || spec?.t !== "tuple" || spec.v.length !== 3) return bad();
-      const vsn = spec.v[1]?.t === "list" ? String.fromCodePoint(...spec.v[1].v.map((c) => (c.t === "int" ? Number(c.v) : bad()))) : bad();
+      const vsn =
+        spec.v[1]?.t === "list"
+          ? String.fromCodePoint(...spec.v[1].v.map((c) => (c.t === "int" ? Number(c.v) : bad())))
+          : bad();
       return { op, app: name(spec.v[0]), vsn, modules: mods(spec.v[2]) };
     }
     case "load":
@@ -210,14 +263,25 @@ export function fromTerm(t: Term, where: string): Instruction {
     case "start":
       return n === 1 ? { op, modules: mods(args[0]) } : bad();
     case "suspend": {
-      const items = n === 1 ? elementsOf(args[0]) ?? bad() : bad();
-      return { op, modules: items.map((x) => (x.t === "atom" ? { module: x.v, timeout: "default" as Timeout } : x.t === "tuple" && x.v.length === 2 ? { module: name(x.v[0]), timeout: timeout(x.v[1]) } : bad())) };
+      const items = n === 1 ? (elementsOf(args[0]) ?? bad()) : bad();
+      return {
+        op,
+        modules: items.map((x) =>
+          x.t === "atom"
+            ? { module: x.v, timeout: "default" as Timeout }
+            : x.t === "tuple" && x.v.length === 2
+              ? { module: name(x.v[0]), timeout: timeout(x.v[1]) }
+              : bad(),
+        ),
+      };
     }
     case "code_change": {
       const mode = n === 2 ? name(args[0]) : undefined;
       if ((n !== 1 && n !== 2) || (mode !== undefined && mode !== "up" && mode !== "down")) return bad();
       const items = elementsOf(args[n - 1]) ?? bad();
-      const modules = items.map((x) => (x.t === "tuple" && x.v.length === 2 ? { module: name(x.v[0]), extra: x.v[1]! } : bad()));
+      const modules = items.map((x) =>
+        x.t === "tuple" && x.v.length === 2 ? { module: name(x.v[0]), extra: x.v[1]! } : bad(),
+      );
       return mode ? { op, mode, modules } : { op, modules };
     }
     case "sync_nodes":
@@ -239,26 +303,61 @@ interface Parsers {
 
 function parseUpdate(args: Term[], p: Parsers): Instruction {
   const module = p.name(args[0]);
-  const base = { op: "update" as const, module, modType: "dynamic" as ModType, timeout: "default" as Timeout, prePurge: "brutal_purge" as Purge, postPurge: "brutal_purge" as Purge };
+  const base = {
+    op: "update" as const,
+    module,
+    modType: "dynamic" as ModType,
+    timeout: "default" as Timeout,
+    prePurge: "brutal_purge" as Purge,
+    postPurge: "brutal_purge" as Purge,
+  };
   switch (args.length) {
     case 1:
       return { ...base, change: { kind: "soft" }, depMods: [] };
     case 2: {
       const x = args[1];
-      if (x?.t === "atom" && x.v === "supervisor") return { ...base, modType: "static", change: { kind: "advanced", extra: list([]) }, depMods: [], supervisor: true };
+      if (x?.t === "atom" && x.v === "supervisor")
+        return {
+          ...base,
+          modType: "static",
+          change: { kind: "advanced", extra: list([]) },
+          depMods: [],
+          supervisor: true,
+        };
       if (p.isChange(x)) return { ...base, change: p.change(x), depMods: [] };
       return { ...base, change: { kind: "soft" }, depMods: p.mods(x) };
     }
     case 3:
       return { ...base, change: p.change(args[1]), depMods: p.mods(args[2]) };
     case 5:
-      return { ...base, change: p.change(args[1]), prePurge: p.purge(args[2]), postPurge: p.purge(args[3]), depMods: p.mods(args[4]) };
+      return {
+        ...base,
+        change: p.change(args[1]),
+        prePurge: p.purge(args[2]),
+        postPurge: p.purge(args[3]),
+        depMods: p.mods(args[4]),
+      };
     case 6:
-      return { ...base, timeout: p.timeout(args[1]), change: p.change(args[2]), prePurge: p.purge(args[3]), postPurge: p.purge(args[4]), depMods: p.mods(args[5]) };
+      return {
+        ...base,
+        timeout: p.timeout(args[1]),
+        change: p.change(args[2]),
+        prePurge: p.purge(args[3]),
+        postPurge: p.purge(args[4]),
+        depMods: p.mods(args[5]),
+      };
     case 7: {
       const modType = p.name(args[1]);
       if (modType !== "static" && modType !== "dynamic") return p.bad();
-      return { ...base, modType, timeout: p.timeout(args[2]), change: p.change(args[3]), prePurge: p.purge(args[4]), postPurge: p.purge(args[5]), depMods: p.mods(args[6]) };
+      return {
+        ...base,
+        modType,
+        timeout: p.timeout(args[2]),
+        change: p.change(args[3]),
+        prePurge: p.purge(args[4]),
+        postPurge: p.purge(args[5]),
+        depMods: p.mods(args[6]),
+      };
     }
     default:
       return p.bad();

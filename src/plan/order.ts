@@ -72,7 +72,8 @@ export function dependencyOrder(graph: DepGraph): string[] {
   const dependents = sccs.map(() => new Set<number>());
   for (const [m, deps] of graph) {
     for (const d of deps) {
-      const a = sccOf.get(m)!, b = sccOf.get(d);
+      const a = sccOf.get(m)!,
+        b = sccOf.get(d);
       if (b === undefined || a === b) continue;
       waitingOn[a]!.add(b);
       dependents[b]!.add(a);

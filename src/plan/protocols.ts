@@ -21,17 +21,24 @@ const L = int(1);
 const a = (name: string) => tuple(atom("atom"), L, atom(name));
 const s = (text: string) => tuple(atom("string"), L, str(text));
 const v = (name: string) => tuple(atom("var"), L, atom(name));
-const call = (m: string, f: string, args: Term[]) => tuple(atom("call"), L, tuple(atom("remote"), L, a(m), a(f)), list(args));
-const cons = (items: Term[]) => items.reduceRight<Term>((tail, e) => tuple(atom("cons"), L, e, tail), tuple(atom("nil"), L));
+const call = (m: string, f: string, args: Term[]) =>
+  tuple(atom("call"), L, tuple(atom("remote"), L, a(m), a(f)), list(args));
+const cons = (items: Term[]) =>
+  items.reduceRight<Term>((tail, e) => tuple(atom("cons"), L, e, tail), tuple(atom("nil"), L));
 const match = (name: string, e: Term) => tuple(atom("match"), L, v(name), e);
-const consolidated = (vsn: string) => call("filename", "join", [cons([v("Root"), s("releases"), s(vsn), s("consolidated")])]);
+const consolidated = (vsn: string) =>
+  call("filename", "join", [cons([v("Root"), s("releases"), s(vsn), s("consolidated")])]);
 
 /** The instruction that moves a node's consolidated protocols from version `from` to `to`. */
 export function reloadProtocols(from: string, to: string, protocols: string[]): Instruction {
-  const load = tuple(atom("block"), L, list([
-    call("code", "purge", [v("M")]),
-    call("code", "load_abs", [call("filename", "join", [v("Dir"), call("erlang", "atom_to_list", [v("M")])])]),
-  ]));
+  const load = tuple(
+    atom("block"),
+    L,
+    list([
+      call("code", "purge", [v("M")]),
+      call("code", "load_abs", [call("filename", "join", [v("Dir"), call("erlang", "atom_to_list", [v("M")])])]),
+    ]),
+  );
   const exprs = list([
     match("Root", call("code", "root_dir", [])),
     match("Dir", consolidated(to)),

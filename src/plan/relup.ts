@@ -18,7 +18,14 @@ import { atom, list, str, tuple, type Term } from "../read/term.js";
 import type { Finding } from "./findings.js";
 import { formatTerm } from "../emit/print.js";
 import { appupParts, entryFor } from "./appup-term.js";
-import { instructionText, isDependencyInstruction, toTerm, type DependencyInstruction, type Instruction, type LowLevel } from "./instructions.js";
+import {
+  instructionText,
+  isDependencyInstruction,
+  toTerm,
+  type DependencyInstruction,
+  type Instruction,
+  type LowLevel,
+} from "./instructions.js";
 import { components } from "./order.js";
 import { matchesVersion } from "./versions.js";
 
@@ -55,7 +62,12 @@ interface Placed {
  * The relup of `to` for upgrades from, and downgrades to, each of `olds`. `appups` holds the
  * appup term of every application whose version changed, by application name.
  */
-export function makeRelup(to: Release, olds: Release[], appups: ReadonlyMap<string, Term>, opts: RelupOptions = {}): RelupResult {
+export function makeRelup(
+  to: Release,
+  olds: Release[],
+  appups: ReadonlyMap<string, Term>,
+  opts: RelupOptions = {},
+): RelupResult {
   const warnings: Finding[] = [];
   const top = sortApps(relApps(to), to);
   const up: Term[] = [];
@@ -63,9 +75,17 @@ export function makeRelup(to: Release, olds: Release[], appups: ReadonlyMap<stri
   for (const base of olds) {
     const baseApps = sortApps(relApps(base), base);
     for (const r of [to, base]) {
-      if (!r.apps.some((a) => a.name === "sasl")) throw new GenAppupError(r.origin, `release ${r.name} ${r.vsn} has no sasl application, which release_handler needs (systools: missing_sasl)`);
+      if (!r.apps.some((a) => a.name === "sasl"))
+        throw new GenAppupError(
+          r.origin,
+          `release ${r.name} ${r.vsn} has no sasl application, which release_handler needs (systools: missing_sasl)`,
+        );
     }
-    const upScript = fixR15Sasl(translate("up", scriptsFor("up", to, base, top, appups, warnings, opts), top, baseApps), base, warnings);
+    const upScript = fixR15Sasl(
+      translate("up", scriptsFor("up", to, base, top, appups, warnings, opts), top, baseApps),
+      base,
+      warnings,
+    );
     up.unshift(tuple(str(base.vsn), list([]), list(upScript.map(toTerm))));
     const dnScript = translate("dn", scriptsFor("dn", to, base, top, appups, warnings, opts), baseApps, top);
     dn.unshift(tuple(str(base.vsn), list([]), list(dnScript.map(toTerm))));
@@ -75,11 +95,20 @@ export function makeRelup(to: Release, olds: Release[], appups: ReadonlyMap<stri
 
 function relApps(r: Release): RelApp[] {
   for (const a of r.apps) {
-    if (a.spec.missing.length) throw new GenAppupError(r.files.describe(`${a.dir}/ebin/${a.name}.app`), `lacks ${a.spec.missing.join(", ")}, which systools requires (missing_param)`);
+    if (a.spec.missing.length)
+      throw new GenAppupError(
+        r.files.describe(`${a.dir}/ebin/${a.name}.app`),
+        `lacks ${a.spec.missing.join(", ")}, which systools requires (missing_param)`,
+      );
   }
   return r.apps.map((a: Application) => ({
-    name: a.name, vsn: a.vsn, type: a.type, modules: a.spec.modules, uses: a.spec.applications,
-    includes: a.includedApps ?? a.spec.includedApplications, optional: a.spec.optionalApplications,
+    name: a.name,
+    vsn: a.vsn,
+    type: a.type,
+    modules: a.spec.modules,
+    uses: a.spec.applications,
+    includes: a.includedApps ?? a.spec.includedApplications,
+    optional: a.spec.optionalApplications,
   }));
 }
 
@@ -117,13 +146,29 @@ function sortApps(apps: RelApp[], r: Release): RelApp[] {
     if (again.size) [a.name, ...again].forEach((n) => circular.add(n));
     todo = [...found.filter((f) => !again.has(f.name)), a, ...remaining];
   }
-  if (missing.length) throw new GenAppupError(r.origin, `release ${r.name} ${r.vsn} uses applications it does not contain: ${[...new Set(missing)].join(", ")}`);
-  if (circular.size) throw new GenAppupError(r.origin, `release ${r.name} ${r.vsn} has circular application dependencies: ${[...circular].join(", ")}`);
+  if (missing.length)
+    throw new GenAppupError(
+      r.origin,
+      `release ${r.name} ${r.vsn} uses applications it does not contain: ${[...new Set(missing)].join(", ")}`,
+    );
+  if (circular.size)
+    throw new GenAppupError(
+      r.origin,
+      `release ${r.name} ${r.vsn} has circular application dependencies: ${[...circular].join(", ")}`,
+    );
   return out;
 }
 
 /** The scripts (RUs) for one old release in one direction, in systools' order. */
-function scriptsFor(mode: Mode, to: Release, base: Release, top: RelApp[], appups: ReadonlyMap<string, Term>, warnings: Finding[], opts: RelupOptions): Placed[][] {
+function scriptsFor(
+  mode: Mode,
+  to: Release,
+  base: Release,
+  top: RelApp[],
+  appups: ReadonlyMap<string, Term>,
+  warnings: Finding[],
+  opts: RelupOptions,
+): Placed[][] {
   const baseVsn = new Map(base.apps.map((a) => [a.name, a.vsn]));
   const scripts: Placed[][] = [];
   for (const app of top) {
@@ -134,23 +179,46 @@ function scriptsFor(mode: Mode, to: Release, base: Release, top: RelApp[], appup
   const [from, into] = mode === "up" ? [base, to] : [to, base];
   const fromNames = new Set(from.apps.map((a) => a.name));
   const intoNames = new Set(into.apps.map((a) => a.name));
-  const added = into.apps.filter((a) => !fromNames.has(a.name)).map((a): Placed[] => [{ i: { op: "add_application", app: a.name, type: a.type }, app: a.name }]);
-  const removed = from.apps.filter((a) => !intoNames.has(a.name)).map((a): Placed[] => [{ i: { op: "remove_application", app: a.name }, app: a.name }]);
+  const added = into.apps
+    .filter((a) => !fromNames.has(a.name))
+    .map((a): Placed[] => [{ i: { op: "add_application", app: a.name, type: a.type }, app: a.name }]);
+  const removed = from.apps
+    .filter((a) => !intoNames.has(a.name))
+    .map((a): Placed[] => [{ i: { op: "remove_application", app: a.name }, app: a.name }]);
   const all = [...added, ...scripts, ...removed];
   if (to.erts !== base.erts) {
     all.unshift([{ i: { op: "restart_new_emulator" } }]);
-    warnings.push({ level: "warning", code: "erts_changed", message: `ERTS changes between ${to.name} ${to.vsn} (${to.erts}) and ${base.name} ${base.vsn} (${base.erts}): the relup restarts the emulator (erts_vsn_changed)` });
+    warnings.push({
+      level: "warning",
+      code: "erts_changed",
+      message: `ERTS changes between ${to.name} ${to.vsn} (${to.erts}) and ${base.name} ${base.vsn} (${base.erts}): the relup restarts the emulator (erts_vsn_changed)`,
+    });
   }
   if (opts.restartEmulator) all.push([{ i: { op: "restart_emulator" } }]);
   return all;
 }
 
-function appupScript(mode: Mode, app: RelApp, baseVsn: string, appup: Term | undefined, warnings: Finding[]): Instruction[] {
+function appupScript(
+  mode: Mode,
+  app: RelApp,
+  baseVsn: string,
+  appup: Term | undefined,
+  warnings: Finding[],
+): Instruction[] {
   const file = `${app.name}.appup`;
-  if (!appup) throw new GenAppupError(file, `is missing: ${app.name} changes from ${baseVsn} to ${app.vsn}, so systools needs its appup (no_relup)`);
+  if (!appup)
+    throw new GenAppupError(
+      file,
+      `is missing: ${app.name} changes from ${baseVsn} to ${app.vsn}, so systools needs its appup (no_relup)`,
+    );
   const parts = appupParts(appup, file);
   if (!(parts.vsn.t === "list" && matchesVersion(parts.vsn, app.vsn))) {
-    warnings.push({ level: "warning", code: "bad_vsn", app: app.name, message: `${file} names version ${formatTerm(parts.vsn, 1, Number.MAX_SAFE_INTEGER)}, but ${app.name} is ${app.vsn} (bad_vsn)` });
+    warnings.push({
+      level: "warning",
+      code: "bad_vsn",
+      app: app.name,
+      message: `${file} names version ${formatTerm(parts.vsn, 1, Number.MAX_SAFE_INTEGER)}, but ${app.name} is ${app.vsn} (bad_vsn)`,
+    });
   }
   const script = entryFor(mode === "up" ? parts.up : parts.down, baseVsn, file);
   if (script) return script;
@@ -171,7 +239,8 @@ function translate(mode: Mode, scripts: Placed[][], appls: RelApp[], preAppls: R
 }
 
 function mergeScripts(scripts: Placed[][]): Placed[] {
-  const before: Placed[] = [], after: Placed[] = [];
+  const before: Placed[] = [],
+    after: Placed[] = [];
   for (const s of scripts) {
     const [b, a] = splitScript(s);
     before.push(...b);
@@ -190,7 +259,10 @@ function splitScript(script: Placed[]): [Placed[], Placed[]] {
   const after = at >= 0 ? script.slice(at + 1) : script;
   for (const p of before) {
     if (p.i.op !== "load_object_code" && p.i.op !== "apply") {
-      throw new GenAppupError(appupOf(p), `${instructionText(p.i)} comes before point_of_no_return, where only load_object_code and apply may (bad_op_before_point_of_no_return)`);
+      throw new GenAppupError(
+        appupOf(p),
+        `${instructionText(p.i)} comes before point_of_no_return, where only load_object_code and apply may (bad_op_before_point_of_no_return)`,
+      );
     }
   }
   const loc = after.filter((p) => p.i.op === "load_object_code");
@@ -199,11 +271,21 @@ function splitScript(script: Placed[]): [Placed[], Placed[]] {
 
 function checkScript(before: Placed[], after: Placed[]): void {
   for (const p of after) {
-    if (p.i.op === "load" && !before.some((b) => b.i.op === "load_object_code" && b.i.modules.includes((p.i as { module: string }).module))) {
+    if (
+      p.i.op === "load" &&
+      !before.some((b) => b.i.op === "load_object_code" && b.i.modules.includes((p.i as { module: string }).module))
+    ) {
       throw new GenAppupError(appupOf(p), `loads ${p.i.module} without a load_object_code for it (no_object_code)`);
     }
   }
-  const names = (op: string) => after.flatMap((p) => (p.i.op === op ? ((p.i as { modules: (string | { module: string })[] }).modules.map((m) => (typeof m === "string" ? m : m.module))) : []));
+  const names = (op: string) =>
+    after.flatMap((p) =>
+      p.i.op === op
+        ? (p.i as { modules: (string | { module: string })[] }).modules.map((m) =>
+            typeof m === "string" ? m : m.module,
+          )
+        : [],
+    );
   const unbalanced = (a: string[], b: string[], what: string) => {
     const extra = a.filter((m) => !b.includes(m));
     if (extra.length) throw new GenAppupError("", `${what}: ${extra.join(", ")}`);
@@ -217,10 +299,19 @@ function checkScript(before: Placed[], after: Placed[]): void {
 function translateApplicationInstrs(script: Placed[], appls: RelApp[], preAppls: RelApp[]): Placed[] {
   const find = (apps: RelApp[], name: string, p: Placed) => apps.find((a) => a.name === name) ?? noSuchApp(name, p);
   const startApply = (app: RelApp): Instruction[] =>
-    app.type === "none" ? [] : app.type === "load" ? [{ op: "apply", mfa: { module: "application", fun: "load", args: list([atom(app.name)]) } }] : [{ op: "apply", mfa: { module: "application", fun: "start", args: list([atom(app.name), atom(app.type)]) } }];
+    app.type === "none"
+      ? []
+      : app.type === "load"
+        ? [{ op: "apply", mfa: { module: "application", fun: "load", args: list([atom(app.name)]) } }]
+        : [{ op: "apply", mfa: { module: "application", fun: "start", args: list([atom(app.name), atom(app.type)]) } }];
   const stopRemove = (app: RelApp): Instruction[] => [
     { op: "apply", mfa: { module: "application", fun: "stop", args: list([atom(app.name)]) } },
-    ...app.modules.map((m): Instruction => ({ op: "remove", module: m, prePurge: "brutal_purge", postPurge: "brutal_purge" })),
+    ...app.modules.map((m): Instruction => ({
+      op: "remove",
+      module: m,
+      prePurge: "brutal_purge",
+      postPurge: "brutal_purge",
+    })),
     { op: "purge", modules: app.modules },
   ];
   return script.flatMap((p): Placed[] => {
@@ -230,17 +321,31 @@ function translateApplicationInstrs(script: Placed[], appls: RelApp[], preAppls:
       case "add_application": {
         const app = find(appls, i.app, p);
         const type = i.type;
-        return placed([...app.modules.map((m): Instruction => ({ op: "add_module", module: m, depMods: [] })), ...startApply({ ...app, type })]);
+        return placed([
+          ...app.modules.map((m): Instruction => ({ op: "add_module", module: m, depMods: [] })),
+          ...startApply({ ...app, type }),
+        ]);
       }
       case "remove_application": {
-        if (appls.some((a) => a.name === i.app)) throw new GenAppupError(appupOf(p), `removes application ${i.app}, which the release it goes to still has (removed_application_present)`);
+        if (appls.some((a) => a.name === i.app))
+          throw new GenAppupError(
+            appupOf(p),
+            `removes application ${i.app}, which the release it goes to still has (removed_application_present)`,
+          );
         const app = find(preAppls, i.app, p);
-        return placed([...stopRemove(app), { op: "apply", mfa: { module: "application", fun: "unload", args: list([atom(i.app)]) } }]);
+        return placed([
+          ...stopRemove(app),
+          { op: "apply", mfa: { module: "application", fun: "unload", args: list([atom(i.app)]) } },
+        ]);
       }
       case "restart_application": {
         const pre = find(preAppls, i.app, p);
         const post = find(appls, i.app, p);
-        return placed([...stopRemove(pre), ...post.modules.map((m): Instruction => ({ op: "add_module", module: m, depMods: [] })), ...startApply(post)]);
+        return placed([
+          ...stopRemove(pre),
+          ...post.modules.map((m): Instruction => ({ op: "add_module", module: m, depMods: [] })),
+          ...startApply(post),
+        ]);
       }
       default:
         return [p];
@@ -254,7 +359,16 @@ function noSuchApp(name: string, p: Placed): never {
 
 function addModuleAsLoad(p: Placed): Placed {
   if (p.i.op !== "add_module") return p;
-  return { ...p, i: { op: "load_module", module: p.i.module, prePurge: "brutal_purge", postPurge: "brutal_purge", depMods: p.i.depMods } };
+  return {
+    ...p,
+    i: {
+      op: "load_module",
+      module: p.i.module,
+      prePurge: "brutal_purge",
+      postPurge: "brutal_purge",
+      depMods: p.i.depMods,
+    },
+  };
 }
 
 // ---- dependency instructions --------------------------------------------------------------
@@ -265,7 +379,12 @@ interface Vertex {
   deps: string[];
 }
 
-function translateDependentInstrs(mode: Mode, before: Placed[], after: Placed[], appls: RelApp[]): [Placed[], Placed[]] {
+function translateDependentInstrs(
+  mode: Mode,
+  before: Placed[],
+  after: Placed[],
+  appls: RelApp[],
+): [Placed[], Placed[]] {
   const graph = new Map<string, Vertex>();
   let n = 0;
   for (const p of after) {
@@ -273,20 +392,28 @@ function translateDependentInstrs(mode: Mode, before: Placed[], after: Placed[],
     const m = p.i.module;
     if (graph.has(m)) {
       const other = graph.get(m)!.p;
-      throw new GenAppupError("", `module ${m} has more than one instruction (in ${appName(other)} and ${appName(p)}): muldef_module`);
+      throw new GenAppupError(
+        "",
+        `module ${m} has more than one instruction (in ${appName(other)} and ${appName(p)}): muldef_module`,
+      );
     }
     graph.set(m, { n: ++n, p, deps: p.i.depMods });
   }
   for (const v of graph.values()) {
     for (const d of v.deps) {
-      if (!graph.has(d)) throw new GenAppupError(appupOf(v.p), `module ${(v.p.i as DependencyInstruction).module} lists ${d} in its DepMods, but ${d} has no instruction in this upgrade (undef_module)`);
+      if (!graph.has(d))
+        throw new GenAppupError(
+          appupOf(v.p),
+          `module ${(v.p.i as DependencyInstruction).module} lists ${d} in its DepMods, but ${d} has no instruction in this upgrade (undef_module)`,
+        );
     }
   }
   const component = weakComponents(graph);
   // The application a loaded module comes from: the first one whose .app lists it, as systools searches.
   const appOf = new Map<string, RelApp>();
   for (const a of appls) for (const m of a.modules) if (!appOf.has(m)) appOf.set(m, a);
-  const newBefore: Placed[] = [], newAfter: Placed[] = [];
+  const newBefore: Placed[] = [],
+    newAfter: Placed[] = [];
   const done = new Set<Placed>();
   for (const p of after) {
     if (done.has(p)) continue;
@@ -296,7 +423,11 @@ function translateDependentInstrs(mode: Mode, before: Placed[], after: Placed[],
     }
     const group = orderComponent(component.get(p.i.module)!, graph);
     group.forEach((v) => done.add(v.p));
-    const [b, a] = depToLow(mode, group.map((v) => v.p), appOf);
+    const [b, a] = depToLow(
+      mode,
+      group.map((v) => v.p),
+      appOf,
+    );
     newBefore.push(...b);
     newAfter.push(...a);
   }
@@ -336,11 +467,15 @@ function weakComponents(graph: Map<string, Vertex>): Map<string, string[]> {
  * which depends on the other, the one whose first instruction comes first in the script.
  */
 function orderComponent(members: string[], graph: Map<string, Vertex>): Vertex[] {
-  const sccs = components(new Map(members.map((m) => [m, graph.get(m)!.deps]))).map((c) => c.map((m) => graph.get(m)!).sort((a, b) => a.n - b.n));
+  const sccs = components(new Map(members.map((m) => [m, graph.get(m)!.deps]))).map((c) =>
+    c.map((m) => graph.get(m)!).sort((a, b) => a.n - b.n),
+  );
   const sccOf = new Map<string, number>();
   sccs.forEach((c, i) => c.forEach((v) => sccOf.set((v.p.i as DependencyInstruction).module, i)));
   const dependents = sccs.map(() => new Set<number>());
-  for (const m of members) for (const d of graph.get(m)!.deps) if (sccOf.get(m) !== sccOf.get(d)) dependents[sccOf.get(d)!]!.add(sccOf.get(m)!);
+  for (const m of members)
+    for (const d of graph.get(m)!.deps)
+      if (sccOf.get(m) !== sccOf.get(d)) dependents[sccOf.get(d)!]!.add(sccOf.get(m)!);
   // Reachability makes the condensation transitive, as systools builds it; Kahn's order is then a topsort of it.
   const blockers = sccs.map(() => new Set<number>());
   sccs.forEach((_, i) => {
@@ -355,7 +490,9 @@ function orderComponent(members: string[], graph: Map<string, Vertex>): Vertex[]
   const order: Vertex[] = [];
   const placed = new Set<number>();
   while (placed.size < sccs.length) {
-    const ready = sccs.map((_, i) => i).filter((i) => !placed.has(i) && [...blockers[i]!].every((j) => placed.has(j) || j === i));
+    const ready = sccs
+      .map((_, i) => i)
+      .filter((i) => !placed.has(i) && [...blockers[i]!].every((j) => placed.has(j) || j === i));
     const next = ready.sort((a, b) => sccs[a]![0]!.n - sccs[b]![0]!.n)[0]!;
     placed.add(next);
     order.push(...sccs[next]!);
@@ -368,11 +505,17 @@ function depToLow(mode: Mode, group: Placed[], appOf: Map<string, RelApp>): [Pla
   const is = group.map((p) => p.i as DependencyInstruction);
   const updates = is.filter((i): i is Extract<DependencyInstruction, { op: "update" }> => i.op === "update");
   const low = (i: LowLevel, app?: string): Placed => ({ i, app });
-  const suspend = updates.length ? [low({ op: "suspend", modules: updates.map((u) => ({ module: u.module, timeout: u.timeout })) })] : [];
+  const suspend = updates.length
+    ? [low({ op: "suspend", modules: updates.map((u) => ({ module: u.module, timeout: u.timeout })) })]
+    : [];
   const resume = updates.length ? [low({ op: "resume", modules: updates.map((u) => u.module).reverse() })] : [];
   const loadRemove: Placed[][] = group.map((p) => {
     const i = p.i as DependencyInstruction;
-    if (i.op === "delete_module") return [low({ op: "remove", module: i.module, prePurge: "brutal_purge", postPurge: "brutal_purge" }, p.app), low({ op: "purge", modules: [i.module] }, p.app)];
+    if (i.op === "delete_module")
+      return [
+        low({ op: "remove", module: i.module, prePurge: "brutal_purge", postPurge: "brutal_purge" }, p.app),
+        low({ op: "purge", modules: [i.module] }, p.app),
+      ];
     const { prePurge, postPurge } = i as Extract<DependencyInstruction, { op: "load_module" | "update" }>;
     return [low({ op: "load", module: i.module, prePurge, postPurge }, p.app)];
   });
@@ -380,31 +523,47 @@ function depToLow(mode: Mode, group: Placed[], appOf: Map<string, RelApp>): [Pla
     if (p.i.op !== "load") return [];
     const m = p.i.module;
     const app = appOf.get(m);
-    if (!app) throw new GenAppupError(appupOf(p), `loads module ${m}, which no application's .app lists (no_such_module)`);
+    if (!app)
+      throw new GenAppupError(appupOf(p), `loads module ${m}, which no application's .app lists (no_such_module)`);
     return [low({ op: "load_object_code", app: app.name, vsn: app.vsn, modules: [m] }, p.app)];
   });
   const codeChange = (mods: typeof updates, m: "up" | "down") => {
-    const advanced = mods.flatMap((u) => (u.change.kind === "advanced" ? [{ module: u.module, extra: u.change.extra }] : []));
+    const advanced = mods.flatMap((u) =>
+      u.change.kind === "advanced" ? [{ module: u.module, extra: u.change.extra }] : [],
+    );
     return advanced.length ? [low({ op: "code_change", mode: m, modules: advanced })] : [];
   };
   if (mode === "up") {
     return [loadObjectCode, [...suspend, ...[...loadRemove].reverse().flat(), ...codeChange(updates, "up"), ...resume]];
   }
-  const dynamic = updates.filter((u) => u.modType === "dynamic"), static_ = updates.filter((u) => u.modType === "static");
-  return [loadObjectCode, [...suspend, ...codeChange(dynamic, "down"), ...loadRemove.flat(), ...codeChange(static_, "down"), ...resume]];
+  const dynamic = updates.filter((u) => u.modType === "dynamic"),
+    static_ = updates.filter((u) => u.modType === "static");
+  return [
+    loadObjectCode,
+    [...suspend, ...codeChange(dynamic, "down"), ...loadRemove.flat(), ...codeChange(static_, "down"), ...resume],
+  ];
 }
 
 /** systools_rc:merge_load_object_code/1: one load_object_code per application, first. */
 function mergeLoadObjectCode(before: Placed[]): Placed[] {
-  const locs = before.filter((p) => p.i.op === "load_object_code").map((p) => p.i as Extract<LowLevel, { op: "load_object_code" }>);
+  const locs = before
+    .filter((p) => p.i.op === "load_object_code")
+    .map((p) => p.i as Extract<LowLevel, { op: "load_object_code" }>);
   const rest = before.filter((p) => p.i.op !== "load_object_code");
   const merged: Placed[] = [];
   let todo = locs;
   while (todo.length) {
-    const [first, ...others] = todo as [Extract<LowLevel, { op: "load_object_code" }>, ...Extract<LowLevel, { op: "load_object_code" }>[]];
+    const [first, ...others] = todo as [
+      Extract<LowLevel, { op: "load_object_code" }>,
+      ...Extract<LowLevel, { op: "load_object_code" }>[],
+    ];
     const same = others.filter((o) => o.app === first.app);
     const conflict = same.find((o) => o.vsn !== first.vsn);
-    if (conflict) throw new GenAppupError("", `application ${first.app} is loaded at two versions, ${first.vsn} and ${conflict.vsn} (conflicting_versions)`);
+    if (conflict)
+      throw new GenAppupError(
+        "",
+        `application ${first.app} is loaded at two versions, ${first.vsn} and ${conflict.vsn} (conflicting_versions)`,
+      );
     // systools' union keeps each module at its last occurrence.
     const mods = [first.modules, ...same.map((s) => s.modules)].flat();
     const unique = mods.filter((m, i) => mods.indexOf(m, i + 1) === -1);
@@ -415,13 +574,15 @@ function mergeLoadObjectCode(before: Placed[]): Placed[] {
 }
 
 function sortEmulatorRestart(mode: Mode, before: Placed[], after: Placed[]): [Instruction[], Instruction[]] {
-  let b = before.map((p) => p.i), a = after.map((p) => p.i);
+  let b = before.map((p) => p.i),
+    a = after.map((p) => p.i);
   if (a.some((i) => i.op === "restart_new_emulator")) {
     a = a.filter((i) => i.op !== "restart_new_emulator");
     if (mode === "up") b = [{ op: "restart_new_emulator" }, ...b];
     else a = [...a, { op: "restart_emulator" }];
   }
-  if (a.some((i) => i.op === "restart_emulator")) a = [...a.filter((i) => i.op !== "restart_emulator"), { op: "restart_emulator" }];
+  if (a.some((i) => i.op === "restart_emulator"))
+    a = [...a.filter((i) => i.op !== "restart_emulator"), { op: "restart_emulator" }];
   return [b, a];
 }
 
@@ -429,7 +590,11 @@ function sortEmulatorRestart(mode: Mode, before: Placed[], after: Placed[]): [In
 function fixR15Sasl(script: Instruction[], base: Release, warnings: Finding[]): Instruction[] {
   const sasl = base.apps.find((a) => a.name === "sasl")?.vsn;
   if (script[0]?.op !== "restart_new_emulator" || !sasl || !(sasl < "2.2")) return script;
-  warnings.push({ level: "warning", code: "pre_r15_emulator_upgrade", message: `the old release's sasl ${sasl} predates R15: the emulator restart moves to the end (pre_R15_emulator_upgrade)` });
+  warnings.push({
+    level: "warning",
+    code: "pre_r15_emulator_upgrade",
+    message: `the old release's sasl ${sasl} predates R15: the emulator restart moves to the end (pre_R15_emulator_upgrade)`,
+  });
   const rest = script.slice(1);
   const at = rest.findIndex((i) => i.op === "restart_emulator");
   return [...(at >= 0 ? [...rest.slice(0, at), ...rest.slice(at + 1)] : rest), { op: "restart_new_emulator" }];

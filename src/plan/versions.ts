@@ -29,10 +29,13 @@ export function compareVersions(a: string, b: string): number {
   const sa = valid(a, { loose: true });
   const sb = valid(b, { loose: true });
   if (sa && sb) return compare(sa, sb, { loose: true });
-  const pa = a.split(/[.-]/), pb = b.split(/[.-]/);
+  const pa = a.split(/[.-]/),
+    pb = b.split(/[.-]/);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const x = pa[i] ?? "", y = pb[i] ?? "";
-    const nx = /^\d+$/.test(x) ? Number(x) : NaN, ny = /^\d+$/.test(y) ? Number(y) : NaN;
+    const x = pa[i] ?? "",
+      y = pb[i] ?? "";
+    const nx = /^\d+$/.test(x) ? Number(x) : NaN,
+      ny = /^\d+$/.test(y) ? Number(y) : NaN;
     const c = !isNaN(nx) && !isNaN(ny) ? nx - ny : x < y ? -1 : x > y ? 1 : 0;
     if (c !== 0) return Math.sign(c);
   }
@@ -41,5 +44,8 @@ export function compareVersions(a: string, b: string): number {
 
 /** The highest of `versions` strictly below `vsn`, or undefined. */
 export function highestBelow(versions: string[], vsn: string): string | undefined {
-  return versions.filter((v) => compareVersions(v, vsn) < 0).sort(compareVersions).at(-1);
+  return versions
+    .filter((v) => compareVersions(v, vsn) < 0)
+    .sort(compareVersions)
+    .at(-1);
 }

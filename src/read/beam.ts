@@ -86,7 +86,10 @@ export class Beam {
 
   /** `beam_lib:md5/1`, as 32 lowercase hex digits. */
   get md5(): string {
-    return hashChunks(MD5_CHUNKS.map((id) => this.chunks.get(id)), this.file);
+    return hashChunks(
+      MD5_CHUNKS.map((id) => this.chunks.get(id)),
+      this.file,
+    );
   }
 
   get exports(): FunArity[] {
@@ -122,7 +125,9 @@ export class Beam {
 
   /** `behaviour` and `behavior` attributes: `gen_server`, `Elixir.GenServer`, ... */
   get behaviours(): string[] {
-    const names = [...this.attribute("behaviour"), ...this.attribute("behavior")].flatMap((n) => (n.t === "atom" ? [n.v] : []));
+    const names = [...this.attribute("behaviour"), ...this.attribute("behavior")].flatMap((n) =>
+      n.t === "atom" ? [n.v] : [],
+    );
     return [...new Set(names)];
   }
 
@@ -210,7 +215,8 @@ export class Beam {
 
 /** The md5 chunks (in MD5_CHUNKS order, absent ones undefined) hashed as beam_lib:md5 does. */
 function hashChunks(chunks: (Uint8Array | undefined)[], file: string): string {
-  for (const id of MANDATORY) if (!chunks[MD5_CHUNKS.indexOf(id)]) throw new GenAppupError(file, `no ${id} chunk, which beam_lib:md5 requires`);
+  for (const id of MANDATORY)
+    if (!chunks[MD5_CHUNKS.indexOf(id)]) throw new GenAppupError(file, `no ${id} chunk, which beam_lib:md5 requires`);
   if (!chunks[0] && !chunks[1]) throw new GenAppupError(file, "no atom table (AtU8 or Atom chunk)");
   const h = createHash("md5");
   chunks.forEach((data, i) => {
@@ -219,7 +225,9 @@ function hashChunks(chunks: (Uint8Array | undefined)[], file: string): string {
   return h.digest("hex");
 }
 
-const MD5_IDS = MD5_CHUNKS.map((id) => (id.charCodeAt(0) << 24) | (id.charCodeAt(1) << 16) | (id.charCodeAt(2) << 8) | id.charCodeAt(3));
+const MD5_IDS = MD5_CHUNKS.map(
+  (id) => (id.charCodeAt(0) << 24) | (id.charCodeAt(1) << 16) | (id.charCodeAt(2) << 8) | id.charCodeAt(3),
+);
 
 /**
  * `beam_lib:md5/1` of a beam's bytes in one pass over the chunk headers, building nothing else:
@@ -227,10 +235,11 @@ const MD5_IDS = MD5_CHUNKS.map((id) => (id.charCodeAt(0) << 24) | (id.charCodeAt
  */
 export function beamMd5(bytes: Uint8Array, file: string): string {
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) return parseBeam(bytes, file).md5;
-  if (bytes.length < 12 || ascii(bytes, 0) !== "FOR1" || ascii(bytes, 8) !== "BEAM") throw new GenAppupError(file, "not a BEAM file (no FOR1/BEAM header)");
+  if (bytes.length < 12 || ascii(bytes, 0) !== "FOR1" || ascii(bytes, 8) !== "BEAM")
+    throw new GenAppupError(file, "not a BEAM file (no FOR1/BEAM header)");
   const end = Math.min(8 + u32(bytes, 4, file), bytes.length);
   const found: (Uint8Array | undefined)[] = new Array(MD5_IDS.length);
-  for (let pos = 12; pos < end; ) {
+  for (let pos = 12; pos < end;) {
     if (pos + 8 > end) throw new GenAppupError(file, `truncated chunk header at byte ${pos}`);
     const size = u32(bytes, pos + 4, file);
     if (pos + 8 + size > end) return parseBeam(bytes, file).md5; // let the full reader say what is wrong
@@ -250,12 +259,15 @@ export function parseBeam(bytes: Uint8Array, file: string): Beam {
   const end = Math.min(8 + u32(data, 4, file), data.length);
   const chunks = new Map<string, Uint8Array>();
   const order: string[] = [];
-  for (let pos = 12; pos < end; ) {
+  for (let pos = 12; pos < end;) {
     if (pos + 8 > end) throw new GenAppupError(file, `truncated chunk header at byte ${pos}`);
     const id = ascii(data, pos);
     const size = u32(data, pos + 4, file);
     if (pos + 8 + size > end) {
-      throw new GenAppupError(file, `chunk ${JSON.stringify(id)} at byte ${pos} claims ${size} bytes, only ${end - pos - 8} remain`);
+      throw new GenAppupError(
+        file,
+        `chunk ${JSON.stringify(id)} at byte ${pos} claims ${size} bytes, only ${end - pos - 8} remain`,
+      );
     }
     if (!chunks.has(id)) order.push(id);
     chunks.set(id, data.subarray(pos + 8, pos + 8 + size));

@@ -13,8 +13,12 @@ const ARITY: (number | undefined)[] = [];
     const [op, n] = p.split(":").map(Number) as [number, number];
     ARITY[op] = n;
   });
-const FUNC_INFO = 2, INT_CODE_END = 3, ON_LOAD = 149;
-const TAG_U = 0, TAG_A = 2, TAG_Z = 7;
+const FUNC_INFO = 2,
+  INT_CODE_END = 3,
+  ON_LOAD = 149;
+const TAG_U = 0,
+  TAG_A = 2,
+  TAG_Z = 7;
 
 /** The function marked `-on_load`, or undefined. */
 export function findOnLoad(code: Uint8Array, atoms: string[], file: string): FunArity | undefined {
@@ -27,7 +31,8 @@ export function findOnLoad(code: Uint8Array, atoms: string[], file: string): Fun
     if (op === ON_LOAD) return current ?? r.fail("on_load outside a function");
     if (op === FUNC_INFO) {
       r.operand();
-      const f = r.operand(), a = r.operand();
+      const f = r.operand(),
+        a = r.operand();
       if (f.tag !== TAG_A || a.tag !== TAG_U) r.fail("malformed func_info");
       current = [atoms[f.value - 1] ?? r.fail(`atom ${f.value} out of range`), a.value];
       continue;
@@ -82,13 +87,27 @@ class OperandReader {
   private extended(b0: number): void {
     if ((b0 & 0x08) !== 0) this.fail(`bad extended operand ${b0}`);
     switch (b0 >> 4) {
-      case 0: this.pos += 8; return; // float
-      case 1: for (let n = this.operand().value; n > 0; n--) this.operand(); return; // list
-      case 2: this.operand(); return; // float register
-      case 3: for (let n = 2 * this.operand().value; n > 0; n--) this.operand(); return; // allocation list: type/count pairs
-      case 4: this.operand(); return; // literal
-      case 5: this.operand(); this.operand(); return; // type-tagged register
-      default: this.fail(`bad extended operand tag ${b0 >> 4}`);
+      case 0:
+        this.pos += 8;
+        return; // float
+      case 1:
+        for (let n = this.operand().value; n > 0; n--) this.operand();
+        return; // list
+      case 2:
+        this.operand();
+        return; // float register
+      case 3:
+        for (let n = 2 * this.operand().value; n > 0; n--) this.operand();
+        return; // allocation list: type/count pairs
+      case 4:
+        this.operand();
+        return; // literal
+      case 5:
+        this.operand();
+        this.operand();
+        return; // type-tagged register
+      default:
+        this.fail(`bad extended operand tag ${b0 >> 4}`);
     }
   }
 }

@@ -78,32 +78,64 @@ class Reader {
     if (depth > this.maxDepth) fail(`term nests deeper than ${this.maxDepth} levels`);
     const tag = this.u8();
     switch (tag) {
-      case 97: return { t: "int", v: BigInt(this.u8()) };
-      case 98: return { t: "int", v: BigInt(this.i32()) };
-      case 110: return this.big(this.u8());
-      case 111: return this.big(this.u32());
-      case 70: return { t: "float", v: this.view.getFloat64(this.need(8)) };
-      case 99: return { t: "float", v: parseFloat(latin1.decode(this.bytes(31)).replace(/\0+$/, "")) };
-      case 100: case 115: return this.atom(tag === 100 ? this.u16() : this.u8(), latin1);
-      case 118: case 119: return this.atom(tag === 118 ? this.u16() : this.u8(), utf8);
-      case 104: case 105: return { t: "tuple", v: this.seq(tag === 104 ? this.u8() : this.u32(), depth) };
-      case 106: return { t: "list", v: [] };
-      case 107: return { t: "list", v: Array.from(this.bytes(this.u16()), (c) => ({ t: "int", v: BigInt(c) }) as Term) };
-      case 108: return this.list(depth);
-      case 109: return { t: "bin", v: this.bytes(this.u32()) };
-      case 77: return this.bitstring();
-      case 116: return this.map(depth);
-      case 113: return this.exportFun(depth);
-      case 112: return this.closure();
-      case 103: case 88: return this.skipNode(depth, 8 + (tag === 88 ? 4 : 1), "pid");
-      case 102: case 89: return this.skipNode(depth, 4 + (tag === 89 ? 4 : 1), "port");
-      case 120: return this.skipNode(depth, 12, "port");
-      case 101: return this.skipNode(depth, 5, "ref");
-      case 114: case 90: return this.reference(tag, depth);
-      case 80: return fail("compressed term inside a term");
-      case 82: return fail("atom cache reference (distribution only) in a stored term");
-      case 121: return fail("LOCAL_EXT term is node-local and cannot be decoded");
-      default: return fail(`unknown term tag ${tag} at byte ${this.pos - 1}`);
+      case 97:
+        return { t: "int", v: BigInt(this.u8()) };
+      case 98:
+        return { t: "int", v: BigInt(this.i32()) };
+      case 110:
+        return this.big(this.u8());
+      case 111:
+        return this.big(this.u32());
+      case 70:
+        return { t: "float", v: this.view.getFloat64(this.need(8)) };
+      case 99:
+        return { t: "float", v: parseFloat(latin1.decode(this.bytes(31)).replace(/\0+$/, "")) };
+      case 100:
+      case 115:
+        return this.atom(tag === 100 ? this.u16() : this.u8(), latin1);
+      case 118:
+      case 119:
+        return this.atom(tag === 118 ? this.u16() : this.u8(), utf8);
+      case 104:
+      case 105:
+        return { t: "tuple", v: this.seq(tag === 104 ? this.u8() : this.u32(), depth) };
+      case 106:
+        return { t: "list", v: [] };
+      case 107:
+        return { t: "list", v: Array.from(this.bytes(this.u16()), (c) => ({ t: "int", v: BigInt(c) }) as Term) };
+      case 108:
+        return this.list(depth);
+      case 109:
+        return { t: "bin", v: this.bytes(this.u32()) };
+      case 77:
+        return this.bitstring();
+      case 116:
+        return this.map(depth);
+      case 113:
+        return this.exportFun(depth);
+      case 112:
+        return this.closure();
+      case 103:
+      case 88:
+        return this.skipNode(depth, 8 + (tag === 88 ? 4 : 1), "pid");
+      case 102:
+      case 89:
+        return this.skipNode(depth, 4 + (tag === 89 ? 4 : 1), "port");
+      case 120:
+        return this.skipNode(depth, 12, "port");
+      case 101:
+        return this.skipNode(depth, 5, "ref");
+      case 114:
+      case 90:
+        return this.reference(tag, depth);
+      case 80:
+        return fail("compressed term inside a term");
+      case 82:
+        return fail("atom cache reference (distribution only) in a stored term");
+      case 121:
+        return fail("LOCAL_EXT term is node-local and cannot be decoded");
+      default:
+        return fail(`unknown term tag ${tag} at byte ${this.pos - 1}`);
     }
   }
 
@@ -157,7 +189,9 @@ class Reader {
   }
 
   private exportFun(depth: number): Term {
-    const m = this.term(depth + 1), f = this.term(depth + 1), a = this.term(depth + 1);
+    const m = this.term(depth + 1),
+      f = this.term(depth + 1),
+      a = this.term(depth + 1);
     if (m.t !== "atom" || f.t !== "atom" || a.t !== "int") fail("malformed export fun");
     return { t: "fun", m: m.v, f: f.v, a: Number(a.v) };
   }

@@ -109,7 +109,9 @@ function locate(path: string, opts: ReadOptions): { files: ReleaseFiles; vsn?: s
   const isDir = statSync(abs).isDirectory();
   if (!isDir && /\.(tar\.gz|tgz|tar)$/.test(abs)) return { files: tarFiles(abs), vsn: opts.vsn };
   if (!isDir && abs.endsWith(".rel")) {
-    const root = [dirname(abs), dirname(dirname(abs)), dirname(dirname(dirname(abs)))].find((d) => existsSync(join(d, "lib")) && existsSync(join(d, "releases")));
+    const root = [dirname(abs), dirname(dirname(abs)), dirname(dirname(dirname(abs)))].find(
+      (d) => existsSync(join(d, "lib")) && existsSync(join(d, "releases")),
+    );
     if (!root) throw new GenAppupError(path, "is a .rel file outside a release (no lib/ and releases/ above it)");
     return { files: dirFiles(root), relPath: abs.slice(root.length + 1), vsn: opts.vsn };
   }
@@ -119,7 +121,10 @@ function locate(path: string, opts: ReadOptions): { files: ReleaseFiles; vsn?: s
   if (basename(dirname(abs)) === "releases" && existsSync(join(root, "lib"))) {
     return { files: dirFiles(root), vsn: basename(abs) };
   }
-  throw new GenAppupError(path, "is not a release: expected a release root (with releases/ and lib/), a releases/VSN directory, a .rel file or a tarball");
+  throw new GenAppupError(
+    path,
+    "is not a release: expected a release root (with releases/ and lib/), a releases/VSN directory, a .rel file or a tarball",
+  );
 }
 
 /** releases/start_erl.data ("ERTS_VSN REL_VSN"), else the only version there is. */
@@ -127,13 +132,21 @@ function currentVersion(files: ReleaseFiles): string {
   if (files.exists("releases/start_erl.data")) {
     const text = new TextDecoder().decode(files.read("releases/start_erl.data")).trim();
     const vsn = text.split(/\s+/)[1];
-    if (!vsn) throw new GenAppupError(files.describe("releases/start_erl.data"), `expected "ERTS_VSN REL_VSN", found ${JSON.stringify(text)}`);
+    if (!vsn)
+      throw new GenAppupError(
+        files.describe("releases/start_erl.data"),
+        `expected "ERTS_VSN REL_VSN", found ${JSON.stringify(text)}`,
+      );
     return vsn;
   }
   const versions = versionsIn(files);
   if (versions.length === 1) return versions[0]!;
-  if (versions.length === 0) throw new GenAppupError(files.describe("releases"), "holds no releases/VSN directory with a .rel file");
-  throw new GenAppupError(files.describe("releases"), `holds several versions (${versions.join(", ")}) and no start_erl.data; select one`);
+  if (versions.length === 0)
+    throw new GenAppupError(files.describe("releases"), "holds no releases/VSN directory with a .rel file");
+  throw new GenAppupError(
+    files.describe("releases"),
+    `holds several versions (${versions.join(", ")}) and no start_erl.data; select one`,
+  );
 }
 
 /** The .rel file of version `vsn`: releases/VSN/*.rel (not start_clean), or releases/NAME-VSN.rel. */
@@ -146,12 +159,15 @@ function relFileIn(files: ReleaseFiles, vsn: string): string | undefined {
 
 function readFrom(files: ReleaseFiles, vsn: string, given?: string): Release {
   const relPath = given ?? relFileIn(files, vsn);
-  if (!relPath) throw new GenAppupError(files.describe(`releases/${vsn}`), "has no .rel file (is this version in the release?)");
+  if (!relPath)
+    throw new GenAppupError(files.describe(`releases/${vsn}`), "has no .rel file (is this version in the release?)");
   const rel = readConsult(files, relPath);
   const [name, relVsn, erts, entries] = relShape(rel, files.describe(relPath));
   const apps = entries.map((e) => readApp(files, e));
   const releaseDir = `releases/${relVsn}`;
-  const sysConfig = files.exists(`${releaseDir}/sys.config`) ? new TextDecoder().decode(files.read(`${releaseDir}/sys.config`)) : "";
+  const sysConfig = files.exists(`${releaseDir}/sys.config`)
+    ? new TextDecoder().decode(files.read(`${releaseDir}/sys.config`))
+    : "";
   return {
     name,
     vsn: relVsn,
@@ -189,9 +205,13 @@ interface RelEntry {
 
 function relShape(rel: Term, where: string): [string, string, string, RelEntry[]] {
   const bad = (what: string): never => {
-    throw new GenAppupError(where, `is not a release file: ${what} (expected {release, {Name, Vsn}, {erts, Vsn}, [Apps]})`);
+    throw new GenAppupError(
+      where,
+      `is not a release file: ${what} (expected {release, {Name, Vsn}, {erts, Vsn}, [Apps]})`,
+    );
   };
-  if (rel.t !== "tuple" || rel.v.length !== 4 || !isAtom(rel.v[0], "release")) return bad("not a 4-tuple tagged release");
+  if (rel.t !== "tuple" || rel.v.length !== 4 || !isAtom(rel.v[0], "release"))
+    return bad("not a 4-tuple tagged release");
   const [, id, erts, apps] = rel.v as [Term, Term, Term, Term];
   if (id.t !== "tuple" || id.v.length !== 2) return bad("bad {Name, Vsn}");
   const name = textOf(id.v[0]) ?? bad("the release name is not a string");
@@ -205,7 +225,8 @@ function relShape(rel: Term, where: string): [string, string, string, RelEntry[]
 /** {App, Vsn} | {App, Vsn, Type} | {App, Vsn, IncApps} | {App, Vsn, Type, IncApps} */
 function relEntry(e: Term, bad: (what: string) => never): RelEntry {
   const show = () => JSON.stringify(e, (_k, v) => (typeof v === "bigint" ? Number(v) : v)).slice(0, 80);
-  if (e.t !== "tuple" || e.v.length < 2 || e.v.length > 4 || e.v[0]!.t !== "atom") return bad(`bad application entry ${show()}`);
+  if (e.t !== "tuple" || e.v.length < 2 || e.v.length > 4 || e.v[0]!.t !== "atom")
+    return bad(`bad application entry ${show()}`);
   const name = (e.v[0] as { v: string }).v;
   const vsn = textOf(e.v[1]) ?? bad(`the version of ${name} is not a string`);
   let type: StartType = "permanent";
@@ -224,13 +245,21 @@ function readApp(files: ReleaseFiles, e: RelEntry): Application {
   if (!files.exists(appFile)) throw new GenAppupError(files.describe(appFile), "is missing");
   const spec = appSpec(readConsult(files, appFile), e, files.describe(appFile));
   const appupPath = `${dir}/ebin/${e.name}.appup`;
-  const appup = files.exists(appupPath) ? { path: appupPath, text: decodeConsultFile(files.read(appupPath), files.describe(appupPath)) } : undefined;
+  const appup = files.exists(appupPath)
+    ? { path: appupPath, text: decodeConsultFile(files.read(appupPath), files.describe(appupPath)) }
+    : undefined;
   return {
-    name: e.name, vsn: e.vsn, type: e.type, ...(e.includedApps ? { includedApps: e.includedApps } : {}),
+    name: e.name,
+    vsn: e.vsn,
+    type: e.type,
+    ...(e.includedApps ? { includedApps: e.includedApps } : {}),
     // The beams are the modules the .app lists, as systools and release_handler take them: no
     // directory listing (a tenth of the run on a large release), and a listed module without its
     // beam is an error when read rather than a module silently seen as deleted.
-    dir, spec, beams: spec.modules.map((m) => new ReleaseBeam(files, `${dir}/ebin/${m}.beam`, m, `${e.name}.app`)), ...(appup ? { appup } : {}),
+    dir,
+    spec,
+    beams: spec.modules.map((m) => new ReleaseBeam(files, `${dir}/ebin/${m}.beam`, m, `${e.name}.app`)),
+    ...(appup ? { appup } : {}),
   };
 }
 
@@ -238,15 +267,17 @@ function appSpec(app: Term, e: RelEntry, where: string): AppSpec {
   const bad = (what: string): never => {
     throw new GenAppupError(where, `is not a valid .app file: ${what}`);
   };
-  if (app.t !== "tuple" || app.v.length !== 3 || !isAtom(app.v[0], "application")) return bad("expected {application, Name, [Props]}");
+  if (app.t !== "tuple" || app.v.length !== 3 || !isAtom(app.v[0], "application"))
+    return bad("expected {application, Name, [Props]}");
   const named = app.v[1]!;
   if (named.t !== "atom") return bad("the application name is not an atom");
   if (named.v !== e.name) return bad(`it names ${named.v}, not ${e.name}`);
   const props = app.v[2]!;
   if (!elementsOf(props)) bad("the properties are not a list");
-  const vsn = textOf(propOf(props, "vsn")) ?? bad("no {vsn, \"...\"}");
+  const vsn = textOf(propOf(props, "vsn")) ?? bad('no {vsn, "..."}');
   if (vsn !== e.vsn) bad(`its vsn is ${JSON.stringify(vsn)} but the .rel says ${JSON.stringify(e.vsn)}`);
-  const list = (key: string) => (propOf(props, key) === undefined ? [] : (atomsOf(propOf(props, key)) ?? bad(`${key} is not a list of atoms`)));
+  const list = (key: string) =>
+    propOf(props, key) === undefined ? [] : (atomsOf(propOf(props, key)) ?? bad(`${key} is not a list of atoms`));
   const mod = propOf(props, "mod");
   let callback: AppSpec["mod"];
   if (mod) {
@@ -291,7 +322,12 @@ class ReleaseBeam implements BeamFile {
   }
 
   md5(): string {
-    this.hash ??= naming(this.files.describe(this.path), () => beamMd5(this.bytes(() => this.files.readTransient(this.path, 0)), ""));
+    this.hash ??= naming(this.files.describe(this.path), () =>
+      beamMd5(
+        this.bytes(() => this.files.readTransient(this.path, 0)),
+        "",
+      ),
+    );
     return this.hash;
   }
 
@@ -300,7 +336,12 @@ class ReleaseBeam implements BeamFile {
     // One root holding both versions (as mix and relx keep them) shares the unchanged applications' files.
     if (this.files.describe(this.path) === other.files.describe(other.path)) return true;
     const mine = this.bytes(() => this.files.readTransient(this.path, 0));
-    return Buffer.compare(mine, other.bytes(() => other.files.readTransient(other.path, 1))) === 0;
+    return (
+      Buffer.compare(
+        mine,
+        other.bytes(() => other.files.readTransient(other.path, 1)),
+      ) === 0
+    );
   }
 
   private bytes(read: () => Uint8Array): Uint8Array {
@@ -308,7 +349,10 @@ class ReleaseBeam implements BeamFile {
       return read();
     } catch (e) {
       if (this.listedIn && !this.files.exists(this.path)) {
-        throw new GenAppupError(this.files.describe(this.path), `is missing: ${this.listedIn} lists module ${this.module}`);
+        throw new GenAppupError(
+          this.files.describe(this.path),
+          `is missing: ${this.listedIn} lists module ${this.module}`,
+        );
       }
       throw e;
     }

@@ -83,7 +83,11 @@ export function tarFiles(tarball: string): ReleaseFiles {
     if (!children.has(dir)) children.set(dir, new Set());
     children.get(dir)!.add(p.slice(i + 1));
   }
-  const read = (rel: string) => files.get(rel) ?? (() => { throw new GenAppupError(`${tarball}:${rel}`, "is not in the tarball"); })();
+  const read = (rel: string) =>
+    files.get(rel) ??
+    (() => {
+      throw new GenAppupError(`${tarball}:${rel}`, "is not in the tarball");
+    })();
   return {
     kind: "tar",
     origin: tarball,

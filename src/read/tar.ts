@@ -48,13 +48,15 @@ export function readTar(bytes: Uint8Array, file: string): TarEntries {
     }
     if (type === "g") continue;
     const prefix = cString(header.subarray(345, 500));
-    const raw = longName ?? (prefix ? `${prefix}/${cString(header.subarray(0, 100))}` : cString(header.subarray(0, 100)));
+    const raw =
+      longName ?? (prefix ? `${prefix}/${cString(header.subarray(0, 100))}` : cString(header.subarray(0, 100)));
     longName = undefined;
     const path = safePath(raw, fail);
     if (!path) continue;
     if (type === "5") dirs.add(path);
     else if (type === "0" || type === "\0" || type === "7") files.set(path, body);
-    else if (type === "1" || type === "2") fail(`member ${JSON.stringify(raw)} is a link; mix and relx tarballs are written with dereferenced links`);
+    else if (type === "1" || type === "2")
+      fail(`member ${JSON.stringify(raw)} is a link; mix and relx tarballs are written with dereferenced links`);
     else continue; // devices and fifos have no place in a release; ignore them
     for (let d = parent(path); d; d = parent(d)) dirs.add(d);
   }

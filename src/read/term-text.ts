@@ -15,12 +15,33 @@ import { isAtomStart, isNameChar, isVarStart, mapPairs, type Term } from "./term
 
 // Loaded with require: through `import`, Node's ESM loader first scans every CommonJS file of the
 // package for its exports, which doubles its load time (about 10 ms of every run).
-const { alt_sc, apply, expectEOF, expectSingleResult, kleft, kright, opt_sc, rule, seq, tok } =
-  createRequire(import.meta.url)("typescript-parsec") as typeof import("typescript-parsec");
+const { alt_sc, apply, expectEOF, expectSingleResult, kleft, kright, opt_sc, rule, seq, tok } = createRequire(
+  import.meta.url,
+)("typescript-parsec") as typeof import("typescript-parsec");
 
 enum K {
-  Atom, Var, Str, Char, Int, Float, Fun, Dot,
-  LBrace, RBrace, LBrack, RBrack, Bar, Comma, MapOpen, Arrow, BinOpen, BinClose, Slash, Colon, Minus, Plus,
+  Atom,
+  Var,
+  Str,
+  Char,
+  Int,
+  Float,
+  Fun,
+  Dot,
+  LBrace,
+  RBrace,
+  LBrack,
+  RBrack,
+  Bar,
+  Comma,
+  MapOpen,
+  Arrow,
+  BinOpen,
+  BinClose,
+  Slash,
+  Colon,
+  Minus,
+  Plus,
 }
 
 /** A token with its decoded value (atom name, code points, integer or float). */
@@ -39,7 +60,13 @@ class Tok implements Token<K> {
 
   /** Built when asked: only errors need it. */
   get pos(): TokenPosition {
-    return { index: this.index, rowBegin: this.rowBegin, columnBegin: this.columnBegin, rowEnd: this.rowEnd, columnEnd: this.columnEnd };
+    return {
+      index: this.index,
+      rowBegin: this.rowBegin,
+      columnBegin: this.columnBegin,
+      rowEnd: this.rowEnd,
+      columnEnd: this.columnEnd,
+    };
   }
 }
 
@@ -52,7 +79,11 @@ export function parseTerms(text: string, file: string): Term[] {
   } catch (e) {
     throw new GenAppupError(file, e instanceof Error ? e.message : String(e));
   }
-  if (!out.successful) throw new GenAppupError(file, `${where(out.error.pos, text)}: ${describe(out.error.message, out.error.pos, first)}`);
+  if (!out.successful)
+    throw new GenAppupError(
+      file,
+      `${where(out.error.pos, text)}: ${describe(out.error.message, out.error.pos, first)}`,
+    );
   return expectSingleResult(out);
 }
 
@@ -75,7 +106,9 @@ export function decodeConsultFile(bytes: Uint8Array, file: string): string {
 }
 
 function where(pos: TokenPosition | undefined, text: string): string {
-  return pos ? `line ${pos.rowBegin}, column ${pos.columnBegin}` : `line ${text.trimEnd().split("\n").length}, at the end`;
+  return pos
+    ? `line ${pos.rowBegin}, column ${pos.columnBegin}`
+    : `line ${text.trimEnd().split("\n").length}, at the end`;
 }
 
 function describe(message: string, pos: TokenPosition | undefined, first: Tok | undefined): string {
@@ -157,14 +190,22 @@ function leaf<T>(kind: K, make: (t: Tok) => T): Parser<K, T> {
   return {
     parse(token) {
       if (token?.kind !== kind) return expecting(token, K[kind]);
-      return { successful: true, candidates: [{ firstToken: token, nextToken: token.next, result: make(token as Tok) }], error: undefined };
+      return {
+        successful: true,
+        candidates: [{ firstToken: token, nextToken: token.next, result: make(token as Tok) }],
+        error: undefined,
+      };
     },
   };
 }
 
 /** `open inner? close`: kmid(tok(open), opt_sc(inner), tok(close)) without its candidate lists. */
 function enclosed<T>(open: K, inner: Parser<K, T>, close: K): Parser<K, T | undefined> {
-  const closing = (from: Token<K>, token: Token<K> | undefined, result: T | undefined): ParserOutput<K, T | undefined> =>
+  const closing = (
+    from: Token<K>,
+    token: Token<K> | undefined,
+    result: T | undefined,
+  ): ParserOutput<K, T | undefined> =>
     token?.kind === close
       ? { successful: true, candidates: [{ firstToken: from, nextToken: token.next, result }], error: undefined }
       : expecting(token, K[close]);
@@ -185,10 +226,14 @@ const value = <V>(kind: K) => leaf(kind, (t) => t.value as V);
 const TERM = rule<K, Term>();
 const FORMS = many(kleft(TERM, tok(K.Dot)));
 
-const int: Parser<K, bigint> = apply(seq(opt_sc(alt_sc(tok(K.Minus), tok(K.Plus))), alt_sc(value<bigint>(K.Int), apply(value<number>(K.Char), BigInt))),
-  ([sign, v]) => (sign?.kind === K.Minus ? -v : v));
-const float: Parser<K, number> = apply(seq(opt_sc(alt_sc(tok(K.Minus), tok(K.Plus))), value<number>(K.Float)),
-  ([sign, v]) => (sign?.kind === K.Minus ? -v : v));
+const int: Parser<K, bigint> = apply(
+  seq(opt_sc(alt_sc(tok(K.Minus), tok(K.Plus))), alt_sc(value<bigint>(K.Int), apply(value<number>(K.Char), BigInt))),
+  ([sign, v]) => (sign?.kind === K.Minus ? -v : v),
+);
+const float: Parser<K, number> = apply(
+  seq(opt_sc(alt_sc(tok(K.Minus), tok(K.Plus))), value<number>(K.Float)),
+  ([sign, v]) => (sign?.kind === K.Minus ? -v : v),
+);
 const string = apply(seq(value<number[]>(K.Str), many(value<number[]>(K.Str))), ([h, t]) => h.concat(...t));
 const atom = value<string>(K.Atom);
 
@@ -198,15 +243,21 @@ const listTerm = apply(
     if (!body) return { t: "list", v: [] };
     const [v, tail] = body;
     if (!tail || (tail.t === "list" && tail.v.length === 0)) return { t: "list", v };
-    if (tail.t === "list") return tail.tail ? { t: "list", v: v.concat(tail.v), tail: tail.tail } : { t: "list", v: v.concat(tail.v) };
+    if (tail.t === "list")
+      return tail.tail ? { t: "list", v: v.concat(tail.v), tail: tail.tail } : { t: "list", v: v.concat(tail.v) };
     return { t: "list", v, tail };
   },
 );
 const tupleTerm = apply(enclosed(K.LBrace, sepBy(TERM, K.Comma), K.RBrace), (v): Term => ({ t: "tuple", v: v ?? [] }));
 const pair = seq(TERM, kright(tok(K.Arrow), TERM));
-const mapTerm = apply(enclosed(K.MapOpen, sepBy(pair, K.Comma), K.RBrace), (v): Term => ({ t: "map", v: mapPairs(v ?? []) }));
-const funTerm = apply(seq(kright(tok(K.Fun), atom), kright(tok(K.Colon), atom), kright(tok(K.Slash), value<bigint>(K.Int))),
-  ([m, f, a]): Term => ({ t: "fun", m, f, a: Number(a) }));
+const mapTerm = apply(enclosed(K.MapOpen, sepBy(pair, K.Comma), K.RBrace), (v): Term => ({
+  t: "map",
+  v: mapPairs(v ?? []),
+}));
+const funTerm = apply(
+  seq(kright(tok(K.Fun), atom), kright(tok(K.Colon), atom), kright(tok(K.Slash), value<bigint>(K.Int))),
+  ([m, f, a]): Term => ({ t: "fun", m, f, a: Number(a) }),
+);
 
 type SegValue = { kind: "int"; v: bigint } | { kind: "float"; v: number } | { kind: "str"; v: number[] };
 const segValue: Parser<K, SegValue> = alt_sc(
@@ -214,21 +265,38 @@ const segValue: Parser<K, SegValue> = alt_sc(
   apply(float, (v): SegValue => ({ kind: "float", v })),
   apply(int, (v): SegValue => ({ kind: "int", v })),
 );
-const typeSpec = apply(seq(atom, opt_sc(kright(tok(K.Colon), value<bigint>(K.Int)))), ([name, n]) => (n === undefined ? name : `${name}:${n}`));
-const segment = seq(segValue, opt_sc(kright(tok(K.Colon), value<bigint>(K.Int))), opt_sc(kright(tok(K.Slash), sepBy(typeSpec, K.Minus))));
+const typeSpec = apply(seq(atom, opt_sc(kright(tok(K.Colon), value<bigint>(K.Int)))), ([name, n]) =>
+  n === undefined ? name : `${name}:${n}`,
+);
+const segment = seq(
+  segValue,
+  opt_sc(kright(tok(K.Colon), value<bigint>(K.Int))),
+  opt_sc(kright(tok(K.Slash), sepBy(typeSpec, K.Minus))),
+);
 const binTerm = apply(enclosed(K.BinOpen, sepBy(segment, K.Comma), K.BinClose), (segs) => buildBinary(segs ?? []));
 
-const number = alt_sc(apply(float, (v): Term => ({ t: "float", v })), apply(int, (v): Term => ({ t: "int", v })));
+const number = alt_sc(
+  apply(float, (v): Term => ({ t: "float", v })),
+  apply(int, (v): Term => ({ t: "int", v })),
+);
 TERM.setPattern(
-  byKind<Term>({
-    [K.Atom]: leaf(K.Atom, (t): Term => ({ t: "atom", v: t.value as string })),
-    [K.Int]: leaf(K.Int, (t): Term => ({ t: "int", v: t.value as bigint })),
-    [K.Char]: leaf(K.Char, (t): Term => ({ t: "int", v: BigInt(t.value as number) })),
-    [K.Float]: leaf(K.Float, (t): Term => ({ t: "float", v: t.value as number })),
-    [K.Minus]: number, [K.Plus]: number,
-    [K.Str]: apply(string, (v): Term => ({ t: "list", v: v.map((c) => ({ t: "int", v: BigInt(c) })) })),
-    [K.LBrack]: listTerm, [K.LBrace]: tupleTerm, [K.MapOpen]: mapTerm, [K.BinOpen]: binTerm, [K.Fun]: funTerm,
-  }, "a term"),
+  byKind<Term>(
+    {
+      [K.Atom]: leaf(K.Atom, (t): Term => ({ t: "atom", v: t.value as string })),
+      [K.Int]: leaf(K.Int, (t): Term => ({ t: "int", v: t.value as bigint })),
+      [K.Char]: leaf(K.Char, (t): Term => ({ t: "int", v: BigInt(t.value as number) })),
+      [K.Float]: leaf(K.Float, (t): Term => ({ t: "float", v: t.value as number })),
+      [K.Minus]: number,
+      [K.Plus]: number,
+      [K.Str]: apply(string, (v): Term => ({ t: "list", v: v.map((c) => ({ t: "int", v: BigInt(c) })) })),
+      [K.LBrack]: listTerm,
+      [K.LBrace]: tupleTerm,
+      [K.MapOpen]: mapTerm,
+      [K.BinOpen]: binTerm,
+      [K.Fun]: funTerm,
+    },
+    "a term",
+  ),
 );
 
 // ---- bit syntax: the subset `erl_parse:normalise` evaluates for literal segments -----------
@@ -243,7 +311,10 @@ function buildBinary(segs: [SegValue, bigint | undefined, string[] | undefined][
   };
   for (const [val, size, specs = []] of segs) {
     const little = specs.includes("little");
-    const type = specs.find((s) => ["integer", "float", "utf8", "utf16", "utf32", "binary", "bytes", "bitstring", "bits"].includes(s)) ?? (val.kind === "float" ? "float" : "integer");
+    const type =
+      specs.find((s) =>
+        ["integer", "float", "utf8", "utf16", "utf32", "binary", "bytes", "bitstring", "bits"].includes(s),
+      ) ?? (val.kind === "float" ? "float" : "integer");
     const unit = Number(specs.find((s) => s.startsWith("unit:"))?.slice(5) ?? 1);
     const codes = val.kind === "str" ? val.v.map(BigInt) : val.kind === "int" ? [val.v] : [];
     if (type.startsWith("utf")) {
@@ -291,27 +362,43 @@ function encodeUtf(c: number, type: string, little: boolean): number[] {
 // ---- lexer (erl_scan's rules for the tokens a term file can hold) --------------------------
 
 const PUNCT = new Map<string, K>([
-  ["#{", K.MapOpen], ["=>", K.Arrow], ["<<", K.BinOpen], [">>", K.BinClose],
-  ["{", K.LBrace], ["}", K.RBrace], ["[", K.LBrack], ["]", K.RBrack], ["|", K.Bar], [",", K.Comma],
-  ["/", K.Slash], [":", K.Colon], ["-", K.Minus], ["+", K.Plus],
+  ["#{", K.MapOpen],
+  ["=>", K.Arrow],
+  ["<<", K.BinOpen],
+  [">>", K.BinClose],
+  ["{", K.LBrace],
+  ["}", K.RBrace],
+  ["[", K.LBrack],
+  ["]", K.RBrack],
+  ["|", K.Bar],
+  [",", K.Comma],
+  ["/", K.Slash],
+  [":", K.Colon],
+  ["-", K.Minus],
+  ["+", K.Plus],
 ]);
 const NUMBER = /(\d(?:_?\d)*)(?:#([0-9a-zA-Z](?:_?[0-9a-zA-Z])*)|(\.\d(?:_?\d)*(?:[eE][+-]?\d(?:_?\d)*)?))?/y;
 const SIMPLE_ESCAPES: Record<string, number> = { b: 8, d: 127, e: 27, f: 12, n: 10, r: 13, s: 32, t: 9, v: 11 };
 // `maybe` and `else` are absent: OTP 25 and 26 read them as plain atoms, and older tools wrote them bare.
 const RESERVED = new Set(
-  "after begin case try cond catch andalso orelse end if let of receive when bnot not div rem band and bor bxor bsl bsr or xor".split(" "),
+  "after begin case try cond catch andalso orelse end if let of receive when bnot not div rem band and bor bxor bsl bsr or xor".split(
+    " ",
+  ),
 );
 
 function lex(text: string, file: string): Tok | undefined {
   let head: Tok | undefined;
   let last: Tok | undefined;
-  let pos = 0, row = 1, lineStart = 0;
+  let pos = 0,
+    row = 1,
+    lineStart = 0;
   const fail = (msg: string, at = pos): never => {
     const before = text.slice(0, at);
     const line = before.split("\n").length;
     throw new GenAppupError(file, `line ${line}, column ${at - before.lastIndexOf("\n")}: ${msg}`);
   };
-  let startRow = 1, startCol = 1;
+  let startRow = 1,
+    startCol = 1;
   const emit = (kind: K, start: number, value: Tok["value"]) => {
     const t = new Tok(kind, text.slice(start, pos), value, start, startRow, startCol, row, pos - lineStart + 1);
     if (last) last.next = t;
@@ -372,7 +459,12 @@ function lex(text: string, file: string): Tok | undefined {
       pos = NUMBER.lastIndex;
       const digits = m[1]!.replaceAll("_", "");
       if (m[3]) emit(K.Float, start, Number(digits + m[3].replaceAll("_", "")));
-      else if (m[2]) emit(K.Int, start, parseBased(m[2].replaceAll("_", ""), Number(digits), () => fail(`bad based integer ${m[0]}`, start)));
+      else if (m[2])
+        emit(
+          K.Int,
+          start,
+          parseBased(m[2].replaceAll("_", ""), Number(digits), () => fail(`bad based integer ${m[0]}`, start)),
+        );
       else emit(K.Int, start, BigInt(digits));
       continue;
     }

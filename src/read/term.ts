@@ -72,7 +72,15 @@ export function atomsOf(term: Term | undefined): string[] | undefined {
 
 // Erlang's term order: number < atom < reference < fun < port < pid < tuple < map < nil < list < bitstring.
 const RANK: Record<Term["t"], number> = {
-  int: 0, float: 0, atom: 1, opaque: 2, fun: 3, tuple: 6, map: 7, list: 8, bin: 9,
+  int: 0,
+  float: 0,
+  atom: 1,
+  opaque: 2,
+  fun: 3,
+  tuple: 6,
+  map: 7,
+  list: 8,
+  bin: 9,
 };
 
 /** Compares two terms in Erlang's standard term order (used to sort small map keys as Erlang does). */
@@ -107,12 +115,14 @@ export function compareTerms(a: Term, b: Term): number {
 
 function compareNumbers(x: bigint | number, y: bigint | number): number {
   if (typeof x === "bigint" && typeof y === "bigint") return x < y ? -1 : x > y ? 1 : 0;
-  const nx = Number(x), ny = Number(y);
+  const nx = Number(x),
+    ny = Number(y);
   return nx < ny ? -1 : nx > ny ? 1 : 0;
 }
 
 function compareStrings(x: string, y: string): number {
-  const cx = Array.from(x, (c) => c.codePointAt(0)!), cy = Array.from(y, (c) => c.codePointAt(0)!);
+  const cx = Array.from(x, (c) => c.codePointAt(0)!),
+    cy = Array.from(y, (c) => c.codePointAt(0)!);
   for (let i = 0; i < Math.min(cx.length, cy.length); i++) {
     if (cx[i] !== cy[i]) return cx[i]! < cy[i]! ? -1 : 1;
   }
@@ -142,14 +152,25 @@ function compareLists(a: Term & { t: "list" }, b: Term & { t: "list" }): number 
 
 function compareMaps(a: [Term, Term][], b: [Term, Term][]): number {
   if (a.length !== b.length) return a.length < b.length ? -1 : 1;
-  const sa = mapPairs(a), sb = mapPairs(b);
-  return compareSeq(sa.map((p) => p[0]), sb.map((p) => p[0])) || compareSeq(sa.map((p) => p[1]), sb.map((p) => p[1]));
+  const sa = mapPairs(a),
+    sb = mapPairs(b);
+  return (
+    compareSeq(
+      sa.map((p) => p[0]),
+      sb.map((p) => p[0]),
+    ) ||
+    compareSeq(
+      sa.map((p) => p[1]),
+      sb.map((p) => p[1]),
+    )
+  );
 }
 
 function compareBits(a: { v: Uint8Array; bits?: number }, b: { v: Uint8Array; bits?: number }): number {
   const n = Math.min(a.v.length, b.v.length);
   for (let i = 0; i < n; i++) if (a.v[i] !== b.v[i]) return a.v[i]! < b.v[i]! ? -1 : 1;
-  const la = bitSize(a), lb = bitSize(b);
+  const la = bitSize(a),
+    lb = bitSize(b);
   return la < lb ? -1 : la > lb ? 1 : 0;
 }
 

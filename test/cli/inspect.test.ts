@@ -12,11 +12,15 @@ test("inspect --json prints one JSON object per module of a release", () => {
   const shop = mixShop();
   const r = cli(["inspect", "--json", shop.tarball]);
   assert.equal(r.code, 0, r.stderr);
-  const rows = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+  const rows = r.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const ebin = join(shop.root, "lib/shop-0.1.0/ebin");
   assert.ok(rows.length > 500);
   for (const row of rows) {
-    for (const key of ["file", "module", "md5", "behaviours", "exports", "imports", "attributes"]) assert.ok(key in row, `${key} in ${JSON.stringify(row)}`);
+    for (const key of ["file", "module", "md5", "behaviours", "exports", "imports", "attributes"])
+      assert.ok(key in row, `${key} in ${JSON.stringify(row)}`);
     assert.match(row.md5 as string, /^[0-9a-f]{32}$/);
   }
   const cart = rows.find((x) => x.module === "Elixir.Shop.Cart")!;
@@ -25,7 +29,10 @@ test("inspect --json prints one JSON object per module of a release", () => {
   assert.ok((cart.imports as string[]).includes("Elixir.Shop.Price:total/1"));
   assert.equal(cart.app, "shop");
   assert.equal(cart.file, `${shop.tarball}:lib/shop-0.1.0/ebin/Elixir.Shop.Cart.beam`);
-  assert.equal(rows.filter((x) => x.app === "shop").length, readdirSync(ebin).filter((f) => f.endsWith(".beam")).length);
+  assert.equal(
+    rows.filter((x) => x.app === "shop").length,
+    readdirSync(ebin).filter((f) => f.endsWith(".beam")).length,
+  );
   assert.ok(rows.some((x) => (x.file as string).includes("/consolidated/Elixir.Shop.Format.beam")));
 });
 
@@ -33,8 +40,14 @@ test("inspect reads .beam files and ebin directories, in words", () => {
   const ebin = join(rebarShop().root, "lib/rshop-0.1.0/ebin");
   const r = cli(["inspect", join(ebin, "rshop_counter.beam"), ebin]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /rshop_counter\.beam\n {2}module {6}rshop_counter\n {2}md5 {9}[0-9a-f]{32}\n {2}behaviours {2}gen_server\n/);
-  assert.equal(r.stdout.match(/^ {2}module /gm)?.length, 1 + readdirSync(ebin).filter((f) => f.endsWith(".beam")).length);
+  assert.match(
+    r.stdout,
+    /rshop_counter\.beam\n {2}module {6}rshop_counter\n {2}md5 {9}[0-9a-f]{32}\n {2}behaviours {2}gen_server\n/,
+  );
+  assert.equal(
+    r.stdout.match(/^ {2}module /gm)?.length,
+    1 + readdirSync(ebin).filter((f) => f.endsWith(".beam")).length,
+  );
 });
 
 test("bad input exits 1 with one line naming the file: no stack trace, no hang", () => {
@@ -53,7 +66,10 @@ test("bad input exits 1 with one line naming the file: no stack trace, no hang",
 
   const rel = join(dir, "rel");
   cpSync(mixShop().root, rel, { recursive: true });
-  writeFileSync(join(rel, "lib/inventory-0.1.0/ebin/inventory.app"), "{application, inventory, [{vsn, \"0.1.0\"}, {modules, [a b]}]}.\n");
+  writeFileSync(
+    join(rel, "lib/inventory-0.1.0/ebin/inventory.app"),
+    '{application, inventory, [{vsn, "0.1.0"}, {modules, [a b]}]}.\n',
+  );
   const noRel = join(dir, "norel");
   cpSync(rebarShop().root, noRel, { recursive: true });
   copyFileSync(join(noRel, "releases/start_erl.data"), join(noRel, "releases/start_erl.data.bak"));

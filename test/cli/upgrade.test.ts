@@ -11,10 +11,15 @@ function derive(opts: { shopVsn: string; beams?: Record<string, string> }): { ol
   const built = mixShop();
   const root = join(tempDir("cli"), "shop");
   cpSync(built.root, root, { recursive: true });
-  const rel = readFileSync(join(root, "releases/0.1.0/shop.rel"), "utf8").replace('{"shop","0.1.0"}', '{"shop","0.1.1"}').replace('{shop,"0.1.0"', `{shop,"${opts.shopVsn}"`);
+  const rel = readFileSync(join(root, "releases/0.1.0/shop.rel"), "utf8")
+    .replace('{"shop","0.1.0"}', '{"shop","0.1.1"}')
+    .replace('{shop,"0.1.0"', `{shop,"${opts.shopVsn}"`);
   cpSync(join(root, "releases/0.1.0"), join(root, "releases/0.1.1"), { recursive: true });
   writeFileSync(join(root, "releases/0.1.1/shop.rel"), rel);
-  writeFileSync(join(root, "releases/start_erl.data"), readFileSync(join(root, "releases/start_erl.data"), "utf8").replace("0.1.0", "0.1.1"));
+  writeFileSync(
+    join(root, "releases/start_erl.data"),
+    readFileSync(join(root, "releases/start_erl.data"), "utf8").replace("0.1.0", "0.1.1"),
+  );
   const lib = join(root, "lib", `shop-${opts.shopVsn}`);
   if (opts.shopVsn !== "0.1.0") {
     cpSync(join(root, "lib/shop-0.1.0"), lib, { recursive: true });
@@ -25,27 +30,53 @@ function derive(opts: { shopVsn: string; beams?: Record<string, string> }): { ol
   return { old: built.tarball, root };
 }
 
-const snapshot = (dir: string) => filesUnder(dir, () => true).map((f) => `${f} ${statSync(f).mtimeMs}`).join("\n");
+const snapshot = (dir: string) =>
+  filesUnder(dir, () => true)
+    .map((f) => `${f} ${statSync(f).mtimeMs}`)
+    .join("\n");
 
 test("identical code in a stripped and an unstripped beam is no change", () => {
   const compiled = join(dirname(dirname(mixShop().root)), "lib/shop/ebin");
-  const beams = Object.fromEntries(readdirSync(compiled).filter((f) => f.endsWith(".beam")).map((f) => [f.slice(0, -5), join(compiled, f)]));
+  const beams = Object.fromEntries(
+    readdirSync(compiled)
+      .filter((f) => f.endsWith(".beam"))
+      .map((f) => [f.slice(0, -5), join(compiled, f)]),
+  );
   const { old, root } = derive({ shopVsn: "0.1.1", beams });
-  assert.ok(readFileSync(join(root, "lib/shop-0.1.1/ebin/Elixir.Shop.Cart.beam")).length > readFileSync(join(root, "lib/shop-0.1.0/ebin/Elixir.Shop.Cart.beam")).length, "the new beams are the unstripped ones");
+  assert.ok(
+    readFileSync(join(root, "lib/shop-0.1.1/ebin/Elixir.Shop.Cart.beam")).length >
+      readFileSync(join(root, "lib/shop-0.1.0/ebin/Elixir.Shop.Cart.beam")).length,
+    "the new beams are the unstripped ones",
+  );
   const r = cli([old, root, "--json"]);
   assert.equal(r.code, 0, r.stderr);
   const plan = JSON.parse(r.stdout) as { applications: { name: string; up: Record<string, string[]> }[] };
-  assert.deepEqual(plan.applications.map((a) => [a.name, a.up]), [["shop", { "0.1.0": [] }]]);
+  assert.deepEqual(
+    plan.applications.map((a) => [a.name, a.up]),
+    [["shop", { "0.1.0": [] }]],
+  );
 });
 
 test("DepMods include the modules a module names as data: a server it calls by its module name", () => {
   // Two Erlang beams in the place of two of shop's modules: Tax calls the Price server through
   // gen_server:call, so Price is an argument (an atom), not a module Tax calls.
   const src = tempDir("depmods");
-  writeFileSync(join(src, "Elixir.Shop.Price.erl"), "-module('Elixir.Shop.Price').\n-export([rate/0]).\nrate() -> 7.\n");
-  writeFileSync(join(src, "Elixir.Shop.Tax.erl"), "-module('Elixir.Shop.Tax').\n-export([rate/0]).\nrate() -> gen_server:call('Elixir.Shop.Price', rate).\n");
+  writeFileSync(
+    join(src, "Elixir.Shop.Price.erl"),
+    "-module('Elixir.Shop.Price').\n-export([rate/0]).\nrate() -> 7.\n",
+  );
+  writeFileSync(
+    join(src, "Elixir.Shop.Tax.erl"),
+    "-module('Elixir.Shop.Tax').\n-export([rate/0]).\nrate() -> gen_server:call('Elixir.Shop.Price', rate).\n",
+  );
   run("erlc", ["-o", src, join(src, "Elixir.Shop.Price.erl"), join(src, "Elixir.Shop.Tax.erl")]);
-  const { old, root } = derive({ shopVsn: "0.1.1", beams: { "Elixir.Shop.Price": join(src, "Elixir.Shop.Price.beam"), "Elixir.Shop.Tax": join(src, "Elixir.Shop.Tax.beam") } });
+  const { old, root } = derive({
+    shopVsn: "0.1.1",
+    beams: {
+      "Elixir.Shop.Price": join(src, "Elixir.Shop.Price.beam"),
+      "Elixir.Shop.Tax": join(src, "Elixir.Shop.Tax.beam"),
+    },
+  });
   const r = cli([old, root, "--json"]);
   assert.equal(r.code, 0, r.stderr);
   const plan = JSON.parse(r.stdout) as { applications: { name: string; up: Record<string, string[]> }[] };
@@ -80,18 +111,37 @@ test("--dry-run writes nothing; --json is the plan; --out writes elsewhere", () 
   const dry = cli([root, "--dry-run", "--json"]);
   assert.equal(dry.code, 0, dry.stderr);
   assert.equal(snapshot(root), before);
-  const plan = JSON.parse(dry.stdout) as { release: { vsn: string }; from: { vsn: string }[]; written: boolean; files: string[]; applications: { name: string; up: Record<string, string[]> }[] };
+  const plan = JSON.parse(dry.stdout) as {
+    release: { vsn: string };
+    from: { vsn: string }[];
+    written: boolean;
+    files: string[];
+    applications: { name: string; up: Record<string, string[]> }[];
+  };
   assert.equal(plan.release.vsn, "0.2.0");
-  assert.deepEqual(plan.from.map((f) => f.vsn), ["0.1.0"]);
+  assert.deepEqual(
+    plan.from.map((f) => f.vsn),
+    ["0.1.0"],
+  );
   assert.equal(plan.written, false);
-  assert.deepEqual(plan.files.map((f) => f.slice(root.length + 1)), ["lib/shop-0.2.0/ebin/shop.appup", "releases/0.2.0/relup"]);
-  assert.deepEqual(plan.applications[0]!.up["0.1.0"], ["{load_module,'Elixir.Shop.Round'}", "{load_module,'Elixir.Shop.Tax',['Elixir.Shop.Round']}", "{load_module,'Elixir.Shop.Price',['Elixir.Shop.Tax']}"]);
+  assert.deepEqual(
+    plan.files.map((f) => f.slice(root.length + 1)),
+    ["lib/shop-0.2.0/ebin/shop.appup", "releases/0.2.0/relup"],
+  );
+  assert.deepEqual(plan.applications[0]!.up["0.1.0"], [
+    "{load_module,'Elixir.Shop.Round'}",
+    "{load_module,'Elixir.Shop.Tax',['Elixir.Shop.Round']}",
+    "{load_module,'Elixir.Shop.Price',['Elixir.Shop.Tax']}",
+  ]);
 
   const out = tempDir("out");
   const r = cli([join(root, "releases/0.1.0"), root, "--out", out]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(snapshot(root), before, "--out leaves the release alone");
-  assert.deepEqual(filesUnder(out, () => true).map((f) => f.slice(out.length + 1)), ["lib/shop-0.2.0/ebin/shop.appup", "releases/0.2.0/relup"]);
+  assert.deepEqual(
+    filesUnder(out, () => true).map((f) => f.slice(out.length + 1)),
+    ["lib/shop-0.2.0/ebin/shop.appup", "releases/0.2.0/relup"],
+  );
   assert.match(r.stdout, /^shop: 0\.1\.0 -> 0\.2\.0\n {2}shop 0\.1\.0 -> 0\.2\.0: 0 added, 3 changed, 0 deleted\n/);
 });
 
@@ -104,7 +154,15 @@ test("the CLI needs no erl: relup generation runs with erl off the PATH", () => 
   assert.ok(!cli(["--version"], { PATH: dirname(process.execPath) }).stderr);
   // systools agrees with what was written without it.
   const sys = tempDir("sys");
-  oracle("make_relup", sys, "strict", join(root, "releases/0.2.0/shop"), join(root, "releases/0.1.0/shop"), "@path", join(root, "lib/*/ebin"));
+  oracle(
+    "make_relup",
+    sys,
+    "strict",
+    join(root, "releases/0.2.0/shop"),
+    join(root, "releases/0.1.0/shop"),
+    "@path",
+    join(root, "lib/*/ebin"),
+  );
   assert.equal(readFileSync(join(root, "releases/0.2.0/relup"), "utf8"), readFileSync(join(sys, "relup"), "utf8"));
 });
 
@@ -126,7 +184,11 @@ test("exit codes: 1 for bad input, 2 for usage, and a tarball is never written i
   assert.match(notDir.stderr, /a-file\/lib: cannot write: a part of this path is a file, not a directory\n$/);
   if (existsSync("/proc")) {
     const proc = cli([built.root, "--out", "/proc/gen-appup-out"]);
-    assert.deepEqual([proc.code, proc.stderr], [1, "gen-appup: /proc/gen-appup-out: cannot write: does not exist\n"], "Node's recursive mkdir loops forever here");
+    assert.deepEqual(
+      [proc.code, proc.stderr],
+      [1, "gen-appup: /proc/gen-appup-out: cannot write: does not exist\n"],
+      "Node's recursive mkdir loops forever here",
+    );
   }
   const same = cli([built.tarballs["0.2.0"]!, built.tarballs["0.2.0"]!, "--dry-run"]);
   assert.equal(same.code, 1);
@@ -138,34 +200,68 @@ test("a module the .app lists without its beam is an error naming both, not a de
   rmSync(join(root, "lib/shop-0.1.1/ebin/Elixir.Shop.Cart.beam"));
   const r = cli([old, root, "--dry-run"]);
   assert.equal(r.code, 1, r.stdout);
-  assert.match(r.stderr, /^gen-appup: \S+\/lib\/shop-0\.1\.1\/ebin\/Elixir\.Shop\.Cart\.beam: is missing: shop\.app lists module Elixir\.Shop\.Cart\n$/);
+  assert.match(
+    r.stderr,
+    /^gen-appup: \S+\/lib\/shop-0\.1\.1\/ebin\/Elixir\.Shop\.Cart\.beam: is missing: shop\.app lists module Elixir\.Shop\.Cart\n$/,
+  );
 });
 
 test("--purge and --extra shape the instructions", () => {
   const built = mixShop("genserver-state");
-  const r = cli([built.tarballs["0.1.0"]!, built.tarballs["0.2.0"]!, "--dry-run", "--json", "--purge", "soft_purge", "--extra", "#{from => \"0.1.0\"}"]);
+  const r = cli([
+    built.tarballs["0.1.0"]!,
+    built.tarballs["0.2.0"]!,
+    "--dry-run",
+    "--json",
+    "--purge",
+    "soft_purge",
+    "--extra",
+    '#{from => "0.1.0"}',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const plan = JSON.parse(r.stdout) as { applications: { up: Record<string, string[]> }[] };
-  assert.deepEqual(plan.applications[0]!.up["0.1.0"], ["{update,'Elixir.Shop.Cart',{advanced,#{from => \"0.1.0\"}},soft_purge,soft_purge,[]}"]);
+  assert.deepEqual(plan.applications[0]!.up["0.1.0"], [
+    "{update,'Elixir.Shop.Cart',{advanced,#{from => \"0.1.0\"}},soft_purge,soft_purge,[]}",
+  ]);
 });
 
 test("what a hot upgrade will not do is said plainly: on_load modules, Phoenix channels, supervisor children, runtime config, an ERTS change; protocols are carried", () => {
   const built = mixShop("findings");
   const r = cli([built.tarballs["0.1.0"]!, built.tarballs["0.2.0"]!, "--dry-run", "--json"]);
   assert.equal(r.code, 0, r.stderr);
-  const plan = JSON.parse(r.stdout) as { findings: { level: string; code: string; module?: string; message: string }[] };
+  const plan = JSON.parse(r.stdout) as {
+    findings: { level: string; code: string; module?: string; message: string }[];
+  };
   const by = (code: string) => plan.findings.find((f) => f.code === code);
-  assert.match(by("consolidated_protocols")!.message, /consolidated protocols changed \(Elixir\.Shop\.Format\): the appup of shop moves the code path/);
+  assert.match(
+    by("consolidated_protocols")!.message,
+    /consolidated protocols changed \(Elixir\.Shop\.Format\): the appup of shop moves the code path/,
+  );
   assert.equal(by("consolidated_protocols")!.level, "note", "carried by the appup, so nothing is left undone");
   assert.equal(by("nif_module")?.module, "Elixir.Shop.Native");
   assert.match(by("runtime_config")!.message, /install_release resets application env/);
-  assert.deepEqual(plan.findings.filter((f) => f.level === "warning").map((f) => f.code).sort(), ["nif_module", "runtime_config", "supervisor_children", "unsuspended_processes"]);
-  assert.match(by("supervisor_children")!.message, /^supervisor Elixir\.Shop\.Supervisor changed and now names Elixir\.Shop\.Clock: a child it adds is not started; add \{apply, \{supervisor, restart_child, \[Sup, Id\]\}\} after the update, in a hand-written appup/);
+  assert.deepEqual(
+    plan.findings
+      .filter((f) => f.level === "warning")
+      .map((f) => f.code)
+      .sort(),
+    ["nif_module", "runtime_config", "supervisor_children", "unsuspended_processes"],
+  );
+  assert.match(
+    by("supervisor_children")!.message,
+    /^supervisor Elixir\.Shop\.Supervisor changed and now names Elixir\.Shop\.Clock: a child it adds is not started; add \{apply, \{supervisor, restart_child, \[Sup, Id\]\}\} after the update, in a hand-written appup/,
+  );
   // The other way (0.2.0 to 0.1.0 as if it were an upgrade), the supervisor drops Shop.Clock.
   const back = cli([built.tarballs["0.2.0"]!, built.tarballs["0.1.0"]!, "--dry-run", "--json"]);
   const dropped = (JSON.parse(back.stdout) as typeof plan).findings.find((f) => f.code === "supervisor_children");
-  assert.match(dropped!.message, /no longer names Elixir\.Shop\.Clock: a child it drops keeps running; add \{apply, \{supervisor, terminate_child, \[Sup, Id\]\}\} and \{apply, \{supervisor, delete_child/);
-  assert.match(by("unsuspended_processes")!.message, /Elixir\.Shop\.RoomChannel \(Elixir\.Phoenix\.Channel\) changed: its processes run under Phoenix\.Channel\.Server/);
+  assert.match(
+    dropped!.message,
+    /no longer names Elixir\.Shop\.Clock: a child it drops keeps running; add \{apply, \{supervisor, terminate_child, \[Sup, Id\]\}\} and \{apply, \{supervisor, delete_child/,
+  );
+  assert.match(
+    by("unsuspended_processes")!.message,
+    /Elixir\.Shop\.RoomChannel \(Elixir\.Phoenix\.Channel\) changed: its processes run under Phoenix\.Channel\.Server/,
+  );
   assert.equal(cli([built.tarballs["0.1.0"]!, built.tarballs["0.2.0"]!, "--dry-run", "--strict"]).code, 3);
 
   // An ERTS change: the relup restarts the emulator first, as systools makes it.
@@ -175,8 +271,16 @@ test("what a hot upgrade will not do is said plainly: on_load modules, Phoenix c
   writeFileSync(rel, readFileSync(rel, "utf8").replace(/\{erts,"[^"]+"\}/, '{erts,"99.0"}'));
   const e = cli([root, "--json"]);
   assert.equal(e.code, 0, e.stderr);
-  assert.match((JSON.parse(e.stdout) as { findings: { code: string; message: string }[] }).findings.find((f) => f.code === "erts_changed")!.message, /ERTS changes from .* to 99\.0/);
-  assert.match(readFileSync(join(root, "releases/0.2.0/relup"), "utf8"), /^%% coding: utf-8\n\{"0\.2\.0",\n \[\{"0\.1\.0",\[\],\n\s+\[restart_new_emulator,/);
+  assert.match(
+    (JSON.parse(e.stdout) as { findings: { code: string; message: string }[] }).findings.find(
+      (f) => f.code === "erts_changed",
+    )!.message,
+    /ERTS changes from .* to 99\.0/,
+  );
+  assert.match(
+    readFileSync(join(root, "releases/0.2.0/relup"), "utf8"),
+    /^%% coding: utf-8\n\{"0\.2\.0",\n \[\{"0\.1\.0",\[\],\n\s+\[restart_new_emulator,/,
+  );
 });
 
 test("a new Elixir in the release is reported: Elixir itself is not made to be hot-upgraded", () => {
@@ -191,7 +295,18 @@ test("a new Elixir in the release is reported: Elixir itself is not made to be h
   writeFileSync(rel, readFileSync(rel, "utf8").replace(`{elixir,"${from}"`, `{elixir,"${to}"`));
   const r = cli([old, root, "--dry-run", "--json"]);
   assert.equal(r.code, 0, r.stderr);
-  const plan = JSON.parse(r.stdout) as { findings: { code: string; message: string }[]; applications: { name: string }[] };
-  assert.match(plan.findings.find((f) => f.code === "toolchain_changed")!.message, new RegExp(`^elixir changes from ${from.replace(/\./g, "\\.")} to ${to.replace(/\./g, "\\.")}: Elixir itself is not made to be hot-upgraded`));
-  assert.ok(plan.applications.some((a) => a.name === "elixir"), "an appup is still written, as systools needs one");
+  const plan = JSON.parse(r.stdout) as {
+    findings: { code: string; message: string }[];
+    applications: { name: string }[];
+  };
+  assert.match(
+    plan.findings.find((f) => f.code === "toolchain_changed")!.message,
+    new RegExp(
+      `^elixir changes from ${from.replace(/\./g, "\\.")} to ${to.replace(/\./g, "\\.")}: Elixir itself is not made to be hot-upgraded`,
+    ),
+  );
+  assert.ok(
+    plan.applications.some((a) => a.name === "elixir"),
+    "an appup is still written, as systools needs one",
+  );
 });

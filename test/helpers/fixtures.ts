@@ -57,7 +57,10 @@ const REBAR: Kind = {
   name: "rshop",
   build(dir) {
     rmSync(join(dir, "rebar_shop/_build/default/lib/rshop"), { recursive: true, force: true });
-    run("rebar3", ["tar"], { cwd: join(dir, "rebar_shop"), env: { ...process.env, REBAR_OFFLINE: "1", REBAR_COLOR: "none" } });
+    run("rebar3", ["tar"], {
+      cwd: join(dir, "rebar_shop"),
+      env: { ...process.env, REBAR_OFFLINE: "1", REBAR_COLOR: "none" },
+    });
     return /\{rshop, "([^"]+)"\}/.exec(readFileSync(join(dir, "rebar_shop/rebar.config"), "utf8"))![1]!;
   },
   root: (dir) => join(dir, "rebar_shop/_build/default/rel/rshop"),
@@ -98,7 +101,10 @@ function make(kind: Kind, scenarios: string[], dir: string): BuiltRelease {
       if (rel === "delete.txt") {
         for (const gone of readFileSync(f, "utf8").split("\n").filter(Boolean)) rmSync(join(work, gone));
       } else if (rel === "versions.txt") {
-        for (const [file, vsn] of readFileSync(f, "utf8").split("\n").filter(Boolean).map((l) => l.split(" "))) {
+        for (const [file, vsn] of readFileSync(f, "utf8")
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => l.split(" "))) {
           const path = join(work, file!);
           writeFileSync(path, readFileSync(path, "utf8").replace(/(version: |\{vsn, |\{rshop, )"[^"]+"/, `$1"${vsn}"`));
         }
@@ -112,7 +118,11 @@ function make(kind: Kind, scenarios: string[], dir: string): BuiltRelease {
   rmSync(dir, { recursive: true, force: true });
   renameSync(work, dir);
   const built: BuiltRelease = {
-    root: kind.root(dir), name: kind.name, vsn: versions[0]!, tarball: kind.tarball(dir, versions[0]!), versions,
+    root: kind.root(dir),
+    name: kind.name,
+    vsn: versions[0]!,
+    tarball: kind.tarball(dir, versions[0]!),
+    versions,
     tarballs: Object.fromEntries(versions.map((v) => [v, kind.tarball(dir, v)])),
   };
   writeFileSync(join(dir, "built.json"), JSON.stringify(built));

@@ -34,25 +34,39 @@ export class LiveNode {
     run("tar", ["xzf", tarball, "-C", dir]);
     if (opts.createReleases !== false) {
       const rel = join(dir, "releases", vsn, `${release}.rel`);
-      run("erl", ["-noshell", "-eval", `ok = release_handler:create_RELEASES(${q(dir)}, ${q(join(dir, "releases"))}, ${q(rel)}, []), halt().`]);
+      run("erl", [
+        "-noshell",
+        "-eval",
+        `ok = release_handler:create_RELEASES(${q(dir)}, ${q(join(dir, "releases"))}, ${q(rel)}, []), halt().`,
+      ]);
     }
     return new LiveNode(dir, release);
   }
 
   env(): NodeJS.ProcessEnv {
     return {
-      ...process.env, LANG: "C.UTF-8", LC_ALL: "C.UTF-8",
+      ...process.env,
+      LANG: "C.UTF-8",
+      LC_ALL: "C.UTF-8",
       // mix releases
-      RELEASE_NODE: this.node, RELEASE_DISTRIBUTION: "name", RELEASE_COOKIE: COOKIE,
+      RELEASE_NODE: this.node,
+      RELEASE_DISTRIBUTION: "name",
+      RELEASE_COOKIE: COOKIE,
       // relx releases
-      RELX_REPLACE_OS_VARS: "true", NODE_NAME: this.node, COOKIE,
+      RELX_REPLACE_OS_VARS: "true",
+      NODE_NAME: this.node,
+      COOKIE,
     };
   }
 
   /** Starts the daemon and waits until its applications are up (bounded, no fixed sleeps). */
   start(): void {
     started.add(this);
-    execFileSync(join(this.dir, "bin", this.release), ["daemon"], { env: this.env(), stdio: "ignore", timeout: 60_000 });
+    execFileSync(join(this.dir, "bin", this.release), ["daemon"], {
+      env: this.env(),
+      stdio: "ignore",
+      timeout: 60_000,
+    });
     const out = this.control(`wait(Node, ${q(this.release)}, 600)`);
     if (!out.startsWith("ready ")) throw new Error(`${this.node} did not come up: ${out}`);
     this.pid = Number(out.slice(6).trim());
@@ -133,7 +147,16 @@ export class LiveNode {
              end,
       ${body.replace(/\bev\(/g, "Ev(").replace(/\bwait\(/g, "Wait(")},
       halt().`;
-    return run("erl", ["-noshell", "-hidden", "-name", `ctl${process.pid}x${++counter}@127.0.0.1`, "-setcookie", COOKIE, "-eval", script]);
+    return run("erl", [
+      "-noshell",
+      "-hidden",
+      "-name",
+      `ctl${process.pid}x${++counter}@127.0.0.1`,
+      "-setcookie",
+      COOKIE,
+      "-eval",
+      script,
+    ]);
   }
 }
 

@@ -11,11 +11,18 @@ import { elementsOf, textOf, type Term } from "../../src/read/term.js";
 import { parseOneTerm } from "../../src/read/term-text.js";
 
 /** Why our relup text is not systools', or undefined when it is, up to systools' undetermined order. */
-export function relupMismatch(ours: string, theirs: string, to: Release, olds: Release[], appups: Map<string, Term>): string | undefined {
+export function relupMismatch(
+  ours: string,
+  theirs: string,
+  to: Release,
+  olds: Release[],
+  appups: Map<string, Term>,
+): string | undefined {
   if (ours === theirs) return undefined;
   const undetermined = hasUndeterminedOrder(to, olds, appups);
   const same = canonical(parseOneTerm(ours, "ours")) === canonical(parseOneTerm(theirs, "systools"));
-  if (!undetermined || !same) return `relups differ${undetermined ? " (even after sorting the undetermined groups)" : ", and systools' order was determined"}`;
+  if (!undetermined || !same)
+    return `relups differ${undetermined ? " (even after sorting the undetermined groups)" : ", and systools' order was determined"}`;
   const broken = dependencyViolations(parseOneTerm(ours, "ours"), to, olds, appups);
   return broken.length ? `our order breaks dependencies: ${broken.join("; ")}` : undefined;
 }
@@ -46,37 +53,45 @@ function scripts(to: Release, base: Release, appups: Map<string, Term>, mode: "u
 
 /** Whether some weak component of the DepMods graph has strongly connected components neither of which reaches the other. */
 function hasUndeterminedOrder(to: Release, olds: Release[], appups: Map<string, Term>): boolean {
-  return olds.some((base) => (["up", "dn"] as const).some((mode) => {
-    const deps = new Map(scripts(to, base, appups, mode).filter(isDependencyInstruction).map((i) => [i.module, i.depMods]));
-    const reach = (m: string) => {
-      const seen = new Set<string>(), todo = [m];
-      while (todo.length) {
-        for (const d of deps.get(todo.pop()!) ?? []) {
-          if (!seen.has(d)) todo.push(d);
-          seen.add(d);
-        }
-      }
-      return seen;
-    };
-    const r = new Map([...deps.keys()].map((m) => [m, reach(m)]));
-    const linked = (a: string, b: string) => r.get(a)!.has(b) || r.get(b)!.has(a);
-    const weak = (a: string, b: string) => {
-      const seen = new Set([a]), todo = [a];
-      while (todo.length) {
-        const x = todo.pop()!;
-        for (const [m, ds] of deps) {
-          // Both ways: a module that lists itself (a self-loop) still leads on to what it depends on.
-          for (const y of [...(ds.includes(x) ? [m] : []), ...(m === x ? ds : [])]) {
-            if (!seen.has(y)) todo.push(y);
-            seen.add(y);
+  return olds.some((base) =>
+    (["up", "dn"] as const).some((mode) => {
+      const deps = new Map(
+        scripts(to, base, appups, mode)
+          .filter(isDependencyInstruction)
+          .map((i) => [i.module, i.depMods]),
+      );
+      const reach = (m: string) => {
+        const seen = new Set<string>(),
+          todo = [m];
+        while (todo.length) {
+          for (const d of deps.get(todo.pop()!) ?? []) {
+            if (!seen.has(d)) todo.push(d);
+            seen.add(d);
           }
         }
-      }
-      return seen.has(b);
-    };
-    const mods = [...deps.keys()];
-    return mods.some((a, i) => mods.slice(i + 1).some((b) => weak(a, b) && !linked(a, b)));
-  }));
+        return seen;
+      };
+      const r = new Map([...deps.keys()].map((m) => [m, reach(m)]));
+      const linked = (a: string, b: string) => r.get(a)!.has(b) || r.get(b)!.has(a);
+      const weak = (a: string, b: string) => {
+        const seen = new Set([a]),
+          todo = [a];
+        while (todo.length) {
+          const x = todo.pop()!;
+          for (const [m, ds] of deps) {
+            // Both ways: a module that lists itself (a self-loop) still leads on to what it depends on.
+            for (const y of [...(ds.includes(x) ? [m] : []), ...(m === x ? ds : [])]) {
+              if (!seen.has(y)) todo.push(y);
+              seen.add(y);
+            }
+          }
+        }
+        return seen.has(b);
+      };
+      const mods = [...deps.keys()];
+      return mods.some((a, i) => mods.slice(i + 1).some((b) => weak(a, b) && !linked(a, b)));
+    }),
+  );
 }
 
 /** The relup with module lists sorted and runs of load/remove+purge items sorted: systools' undetermined order removed. */
@@ -93,11 +108,13 @@ function canonical(relup: Term): string {
       else if (i.op === "remove" && items[k + 1]?.op === "purge") {
         run.push(`remove+purge ${i.module}`);
         k++;
-      }
-      else {
+      } else {
         flush();
         const key = (x: unknown) => JSON.stringify(x, big);
-        const sorted = "modules" in i && Array.isArray(i.modules) ? { ...i, modules: [...i.modules].sort((a, b) => (key(a) < key(b) ? -1 : 1)) } : i;
+        const sorted =
+          "modules" in i && Array.isArray(i.modules)
+            ? { ...i, modules: [...i.modules].sort((a, b) => (key(a) < key(b) ? -1 : 1)) }
+            : i;
         out.push(key(sorted));
       }
     }
@@ -112,7 +129,10 @@ function canonical(relup: Term): string {
 function dependencyViolations(relup: Term, to: Release, olds: Release[], appups: Map<string, Term>): string[] {
   const out: string[] = [];
   const [, up, dn] = (relup as { v: Term[] }).v;
-  for (const [mode, side] of [["up", up!], ["dn", dn!]] as const) {
+  for (const [mode, side] of [
+    ["up", up!],
+    ["dn", dn!],
+  ] as const) {
     for (const entry of elementsOf(side) ?? []) {
       const [key, , script] = (entry as { v: Term[] }).v;
       const base = olds.find((o) => o.vsn === textOf(key))!;
@@ -123,7 +143,9 @@ function dependencyViolations(relup: Term, to: Release, olds: Release[], appups:
       });
       const deps = scripts(to, base, appups, mode).filter(isDependencyInstruction);
       const reaches = (a: string, b: string, seen = new Set<string>()): boolean =>
-        deps.find((d) => d.module === a)?.depMods.some((x) => x === b || (!seen.has(x) && (seen.add(x), reaches(x, b, seen)))) ?? false;
+        deps
+          .find((d) => d.module === a)
+          ?.depMods.some((x) => x === b || (!seen.has(x) && (seen.add(x), reaches(x, b, seen)))) ?? false;
       for (const i of deps) {
         for (const d of i.depMods) {
           if (reaches(d, i.module) || !pos.has(d) || !pos.has(i.module)) continue; // same cycle, or not loaded

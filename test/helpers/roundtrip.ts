@@ -75,10 +75,22 @@ function expectChecks(node: LiveNode, given: Checks, vsn: string, when: string):
 /** systools:make_relup with warnings_as_errors accepts our appups, and makes the relup we made (up to the order it leaves to the VM). */
 function checkWithSystools(root: string, name: string, to: string, from: string[]): void {
   const out = tempDir("systools");
-  oracle("make_relup", out, "strict", join(root, "releases", to, name), ...from.map((v) => join(root, "releases", v, name)), "@path", join(root, "lib/*/ebin"));
+  oracle(
+    "make_relup",
+    out,
+    "strict",
+    join(root, "releases", to, name),
+    ...from.map((v) => join(root, "releases", v, name)),
+    "@path",
+    join(root, "lib/*/ebin"),
+  );
   assert.equal(readFileSync(join(out, "result"), "utf8"), "{ok,[]}.\n", "systools:make_relup with warnings_as_errors");
   const release = readRelease(root, { vsn: to });
   const olds = from.map((v) => readRelease(root, { vsn: v }));
   const ours = readFileSync(join(root, "releases", to, "relup"), "utf8");
-  assert.equal(relupMismatch(ours, readFileSync(join(out, "relup"), "utf8"), release, olds, appupsOf(release)), undefined, "our relup is systools' relup");
+  assert.equal(
+    relupMismatch(ours, readFileSync(join(out, "relup"), "utf8"), release, olds, appupsOf(release)),
+    undefined,
+    "our relup is systools' relup",
+  );
 }

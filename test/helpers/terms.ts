@@ -10,7 +10,8 @@ export function sameTerm(a: Term, b: Term): boolean {
       const bv = (b as typeof a).v;
       if (a.v.length !== bv.length) return false;
       const sort = (ps: [Term, Term][]) => [...ps].sort((x, y) => compareTerms(x[0], y[0]));
-      const sa = sort(a.v), sb = sort(bv);
+      const sa = sort(a.v),
+        sb = sort(bv);
       return sa.every(([k, v], i) => sameTerm(k, sb[i]![0]) && sameTerm(v, sb[i]![1]));
     }
     case "list": {

@@ -21,7 +21,15 @@ export function upgradeTarball(root: string, vsn: string): string {
   copyFileSync(join(root, release.relPath), topRel);
   const out = join(tempDir("tar"), `${release.name}-${vsn}.tar.gz`);
   try {
-    run("tar", ["czf", out, "-C", root, `releases/${release.name}-${vsn}.rel`, `releases/${vsn}`, ...release.apps.map((a) => a.dir)]);
+    run("tar", [
+      "czf",
+      out,
+      "-C",
+      root,
+      `releases/${release.name}-${vsn}.rel`,
+      `releases/${vsn}`,
+      ...release.apps.map((a) => a.dir),
+    ]);
   } finally {
     rmSync(topRel);
   }

@@ -44,7 +44,10 @@ test("added and deleted modules", () => {
     ],
     appups: ({ shop }) => {
       const up = shop!.slice(0, shop!.indexOf("]}],"));
-      assert.ok(up.indexOf("{add_module,'Elixir.Shop.Coupon'}") < up.indexOf("'Elixir.Shop.Price'"), "the added module is loaded before its caller");
+      assert.ok(
+        up.indexOf("{add_module,'Elixir.Shop.Coupon'}") < up.indexOf("'Elixir.Shop.Price'"),
+        "the added module is loaded before its caller",
+      );
       assert.match(shop!, /\{delete_module,'Elixir\.Shop\.Legacy'\}/);
       assert.match(shop!, /\{add_module,'Elixir\.Shop\.Legacy'\}/, "the way down adds the deleted module back");
     },

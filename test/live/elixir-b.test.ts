@@ -46,7 +46,11 @@ test("a path dependency whose version changes, under an application with no modu
     ],
     downgraded: [["'Elixir.Shop.Cart':total()", "165"]],
     appups: ({ shop, inventory }) => {
-      assert.match(shop!, /\{"0\.1\.1",\s*\[\{"0\.1\.0",\[\]\}\],\s*\[\{"0\.1\.0",\[\]\}\]\}/, "an empty appup for the unchanged application");
+      assert.match(
+        shop!,
+        /\{"0\.1\.1",\s*\[\{"0\.1\.0",\[\]\}\],\s*\[\{"0\.1\.0",\[\]\}\]\}/,
+        "an empty appup for the unchanged application",
+      );
       assert.match(inventory!, /\{load_module,'Elixir\.Inventory\.Stock'\}/);
     },
   });
@@ -73,14 +77,20 @@ test("consolidated protocols are reloaded: a new defimpl works after the upgrade
   roundTrip({
     built: mixShop("findings"),
     setup: [],
-    old: [[RENDER, "'Elixir.Protocol.UndefinedError'"], ["'Elixir.Shop.Native':speed()", "1"]],
+    old: [
+      [RENDER, "'Elixir.Protocol.UndefinedError'"],
+      ["'Elixir.Shop.Native':speed()", "1"],
+    ],
     upgraded: [
       [RENDER, '<<"abc">>'],
       ["'Elixir.Shop.Format':render(1234)", '<<"$12.34">>'],
       ["'Elixir.Shop.Native':speed()", "2"],
-      ["lists:any(fun(P) -> lists:suffix(\"releases/0.2.0/consolidated\", P) end, code:get_path())", "true"],
+      ['lists:any(fun(P) -> lists:suffix("releases/0.2.0/consolidated", P) end, code:get_path())', "true"],
     ],
-    downgraded: [[RENDER, "'Elixir.Protocol.UndefinedError'"], ["'Elixir.Shop.Native':speed()", "1"]],
+    downgraded: [
+      [RENDER, "'Elixir.Protocol.UndefinedError'"],
+      ["'Elixir.Shop.Native':speed()", "1"],
+    ],
     appups: ({ shop }) => assert.match(shop!, /\{apply,\s*\{erl_eval,exprs,/),
   });
 });

@@ -14,7 +14,10 @@ function project(dir: string, version: "0.1.0" | "0.2.0", genAppup = ""): void {
   rmSync(join(dir, "lib"), { recursive: true, force: true });
   cpSync(join(ROOT, `examples/bank-${version}/lib`), join(dir, "lib"), { recursive: true });
   const mix = readFileSync(join(ROOT, `examples/bank-${version}/mix.exs`), "utf8")
-    .replace('elixir: "~> 1.14",', 'elixir: "~> 1.14",\n      deps: [{:gen_appup, path: "node_modules/gen-appup/elixir", runtime: false}],')
+    .replace(
+      'elixir: "~> 1.14",',
+      'elixir: "~> 1.14",\n      deps: [{:gen_appup, path: "node_modules/gen-appup/elixir", runtime: false}],',
+    )
     .replace("steps: [:assemble, :tar]", `steps: [:assemble, &GenAppup.step/1, :tar]${genAppup}`);
   writeFileSync(join(dir, "mix.exs"), mix);
 }
@@ -58,10 +61,19 @@ test("npm-packed gen-appup as a mix release step: deploy 0.1.0, upgrade to 0.2.0
     project(dir, "0.2.0");
     const second = release(dir);
     assert.match(second, /bank: 0\.1\.0 -> 0\.2\.0/);
-    assert.match(second, /\{update,'Elixir\.Bank\.Account',\{advanced,\[\]\},\['Elixir\.Bank\.Fees','Elixir\.Bank\.Format'\]\}/);
+    assert.match(
+      second,
+      /\{update,'Elixir\.Bank\.Account',\{advanced,\[\]\},\['Elixir\.Bank\.Fees','Elixir\.Bank\.Format'\]\}/,
+    );
     const v2 = join(dir, "_build/prod/bank-0.2.0.tar.gz");
     const listing2 = run("tar", ["tzf", v2]);
-    for (const f of ["releases/0.2.0/relup", "releases/bank-0.2.0.rel", "releases/RELEASES", "lib/bank-0.2.0/ebin/bank.appup"]) assert.match(listing2, new RegExp(`^${f.replace(/\./g, "\\.")}$`, "m"), f);
+    for (const f of [
+      "releases/0.2.0/relup",
+      "releases/bank-0.2.0.rel",
+      "releases/RELEASES",
+      "lib/bank-0.2.0/ebin/bank.appup",
+    ])
+      assert.match(listing2, new RegExp(`^${f.replace(/\./g, "\\.")}$`, "m"), f);
 
     // Install through bin/bank rpc, as the README says.
     const rpc = (code: string) => run(join(node.dir, "bin/bank"), ["rpc", code], { env: node.env() }).trim();
@@ -87,8 +99,17 @@ test("npm-packed gen-appup as a mix release step: deploy 0.1.0, upgrade to 0.2.0
   project(ci, "0.2.0");
   const out = release(ci, { GEN_APPUP_FROM: v1 });
   assert.match(out, /bank: 0\.1\.0 -> 0\.2\.0/);
-  for (const f of ["lib/bank-0.2.0/ebin/bank.appup", "releases/0.2.0/relup", "releases/RELEASES", "releases/bank-0.2.0.rel"]) {
-    assert.equal(readFileSync(join(ci, "_build/prod/rel/bank", f), "utf8"), readFileSync(join(dir, "_build/prod/rel/bank", f), "utf8"), f);
+  for (const f of [
+    "lib/bank-0.2.0/ebin/bank.appup",
+    "releases/0.2.0/relup",
+    "releases/RELEASES",
+    "releases/bank-0.2.0.rel",
+  ]) {
+    assert.equal(
+      readFileSync(join(ci, "_build/prod/rel/bank", f), "utf8"),
+      readFileSync(join(dir, "_build/prod/rel/bank", f), "utf8"),
+      f,
+    );
   }
 });
 
@@ -99,14 +120,25 @@ test("a hand-written appup in rel/appups wins; keep_appups saves generated ones 
   project(dir, "0.2.0", ", gen_appup: [keep_appups: true]");
   release(dir);
   const saved = join(dir, "rel/appups/bank/0.1.0_to_0.2.0.appup");
-  assert.match(readFileSync(saved, "utf8"), /\{update,'Elixir\.Bank\.Account'/, "the generated appup is kept for review");
+  assert.match(
+    readFileSync(saved, "utf8"),
+    /\{update,'Elixir\.Bank\.Account'/,
+    "the generated appup is kept for review",
+  );
 
-  const hand = '{"0.2.0",\n [{"0.1.0",[{add_module,\'Elixir.Bank.Fees\'},{load_module,\'Elixir.Bank.Format\'},{update,\'Elixir.Bank.Account\',{advanced,hand_written},[\'Elixir.Bank.Fees\']}]}],\n [{"0.1.0",[{update,\'Elixir.Bank.Account\',{advanced,hand_written},[\'Elixir.Bank.Fees\']},{load_module,\'Elixir.Bank.Format\'},{delete_module,\'Elixir.Bank.Fees\'}]}]}.\n';
+  const hand =
+    "{\"0.2.0\",\n [{\"0.1.0\",[{add_module,'Elixir.Bank.Fees'},{load_module,'Elixir.Bank.Format'},{update,'Elixir.Bank.Account',{advanced,hand_written},['Elixir.Bank.Fees']}]}],\n [{\"0.1.0\",[{update,'Elixir.Bank.Account',{advanced,hand_written},['Elixir.Bank.Fees']},{load_module,'Elixir.Bank.Format'},{delete_module,'Elixir.Bank.Fees'}]}]}.\n";
   writeFileSync(saved, hand);
   const out = release(dir);
   assert.match(out, /bank 0\.1\.0 -> 0\.2\.0: hand-written appup .*rel\/appups\/bank\/0\.1\.0_to_0\.2\.0\.appup/);
-  assert.match(readFileSync(join(dir, "_build/prod/rel/bank/lib/bank-0.2.0/ebin/bank.appup"), "utf8"), /\{advanced,hand_written\}/);
-  assert.match(readFileSync(join(dir, "_build/prod/rel/bank/releases/0.2.0/relup"), "utf8"), /\{code_change,up,\[\{'Elixir\.Bank\.Account',hand_written\}\]\}/);
+  assert.match(
+    readFileSync(join(dir, "_build/prod/rel/bank/lib/bank-0.2.0/ebin/bank.appup"), "utf8"),
+    /\{advanced,hand_written\}/,
+  );
+  assert.match(
+    readFileSync(join(dir, "_build/prod/rel/bank/releases/0.2.0/relup"), "utf8"),
+    /\{code_change,up,\[\{'Elixir\.Bank\.Account',hand_written\}\]\}/,
+  );
   assert.equal(readFileSync(saved, "utf8"), hand, "the user's file is never overwritten");
 });
 
@@ -125,13 +157,23 @@ test("patch-only policy: 0.1.0 -> 0.2.0 is a cold deploy, with no relup", () => 
 test("a failure inside gen-appup fails mix release with gen-appup's message and writes nothing", () => {
   const dir = freshProject("bank-fail");
   project(dir, "0.2.0");
-  assert.throws(() => release(dir, { GEN_APPUP_FROM: join(work, "no-such-release.tar.gz") }), (e: Error) => {
-    assert.match(e.message, /gen-appup: .*no-such-release\.tar\.gz: does not exist/);
-    assert.match(e.message, /gen-appup failed \(exit 1\)/);
-    return true;
-  });
+  assert.throws(
+    () => release(dir, { GEN_APPUP_FROM: join(work, "no-such-release.tar.gz") }),
+    (e: Error) => {
+      assert.match(e.message, /gen-appup: .*no-such-release\.tar\.gz: does not exist/);
+      assert.match(e.message, /gen-appup failed \(exit 1\)/);
+      return true;
+    },
+  );
   const rel = join(dir, "_build/prod/rel/bank");
-  assert.deepEqual(readdirSync(join(rel, "releases")).filter((f) => f.endsWith(".rel") || f === "RELEASES"), []);
+  assert.deepEqual(
+    readdirSync(join(rel, "releases")).filter((f) => f.endsWith(".rel") || f === "RELEASES"),
+    [],
+  );
   assert.equal(existsSync(join(rel, "releases/0.2.0/relup")), false);
-  assert.equal(existsSync(join(dir, "_build/prod/bank-0.2.0.tar.gz")), false, "no tarball: the release failed before :tar");
+  assert.equal(
+    existsSync(join(dir, "_build/prod/bank-0.2.0.tar.gz")),
+    false,
+    "no tarball: the release failed before :tar",
+  );
 });

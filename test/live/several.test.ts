@@ -39,7 +39,10 @@ test("an Erlang release built by rebar3/relx", () => {
     ],
     appups: ({ rshop }) => {
       const up = rshop!.slice(0, rshop!.indexOf("]}],"));
-      assert.ok(up.indexOf("rshop_math") < up.indexOf("{update,rshop_counter"), "the counter's dependency is loaded first");
+      assert.ok(
+        up.indexOf("rshop_math") < up.indexOf("{update,rshop_counter"),
+        "the counter's dependency is loaded first",
+      );
       assert.match(up, /\{update,rshop_counter,\{advanced,\[\]\},\[rshop_math\]\}/);
     },
   });

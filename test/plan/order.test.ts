@@ -23,7 +23,8 @@ test("every module comes after its dependencies, except within a cycle, whose me
       const pos = new Map(order.map((m, i) => [m, i]));
       const scc = new Map<string, number>();
       components(g).forEach((c, i) => c.forEach((m) => scc.set(m, i)));
-      for (const [m, deps] of g) for (const d of deps) if (scc.get(m) !== scc.get(d)) assert.ok(pos.get(d)! < pos.get(m)!, `${d} before ${m}`);
+      for (const [m, deps] of g)
+        for (const d of deps) if (scc.get(m) !== scc.get(d)) assert.ok(pos.get(d)! < pos.get(m)!, `${d} before ${m}`);
       for (const c of components(g)) {
         const at = c.map((m) => pos.get(m)!).sort((a, b) => a - b);
         assert.equal(at.at(-1)! - at[0]!, c.length - 1, `cycle ${c.join(",")} is contiguous`);
@@ -48,19 +49,28 @@ test("the order is deterministic: it does not depend on the order the graph was 
 
 test("the way down is the exact reverse of the way up, adds and deletes swapped", () => {
   fc.assert(
-    fc.property(graphs, fc.array(fc.constantFrom("add_module", "delete_module", "load_module"), { minLength: 12, maxLength: 12 }), (g, ops) => {
-      const up = dependencyOrder(g).map((m, i): DependencyInstruction =>
-        ops[i] === "load_module" ? { op: "load_module", module: m, prePurge: "brutal_purge", postPurge: "brutal_purge", depMods: g.get(m)! } : { op: ops[i] as "add_module" | "delete_module", module: m, depMods: g.get(m)! },
-      );
-      const down = invert(up);
-      assert.deepEqual(down.map((i) => i.module), up.map((i) => i.module).reverse());
-      down.forEach((d, k) => {
-        const u = up[up.length - 1 - k]!;
-        const swapped = u.op === "add_module" ? "delete_module" : u.op === "delete_module" ? "add_module" : u.op;
-        assert.equal(d.op, swapped);
-        assert.deepEqual(d.depMods, u.depMods);
-      });
-    }),
+    fc.property(
+      graphs,
+      fc.array(fc.constantFrom("add_module", "delete_module", "load_module"), { minLength: 12, maxLength: 12 }),
+      (g, ops) => {
+        const up = dependencyOrder(g).map((m, i): DependencyInstruction =>
+          ops[i] === "load_module"
+            ? { op: "load_module", module: m, prePurge: "brutal_purge", postPurge: "brutal_purge", depMods: g.get(m)! }
+            : { op: ops[i] as "add_module" | "delete_module", module: m, depMods: g.get(m)! },
+        );
+        const down = invert(up);
+        assert.deepEqual(
+          down.map((i) => i.module),
+          up.map((i) => i.module).reverse(),
+        );
+        down.forEach((d, k) => {
+          const u = up[up.length - 1 - k]!;
+          const swapped = u.op === "add_module" ? "delete_module" : u.op === "delete_module" ? "add_module" : u.op;
+          assert.equal(d.op, swapped);
+          assert.deepEqual(d.depMods, u.depMods);
+        });
+      },
+    ),
     { numRuns: 500 },
   );
 });

@@ -16,13 +16,21 @@ test(`our relup equals systools:make_relup's on ${COUNT} generated scenarios`, (
   const scenarios = Array.from({ length: COUNT }, (_, i) => generate(1000 + i, dir));
   const lines = scenarios.map((s) => {
     const out = join(s.root, "systools");
-    return [out, stem(s, s.to), s.from.map((v) => stem(s, v)).join(","), join(s.root, "lib/*/ebin"), s.restartEmulator ? "restart_emulator" : ""].join("|");
+    return [
+      out,
+      stem(s, s.to),
+      s.from.map((v) => stem(s, v)).join(","),
+      join(s.root, "lib/*/ebin"),
+      s.restartEmulator ? "restart_emulator" : "",
+    ].join("|");
   });
   for (const s of scenarios) mkdirSync(join(s.root, "systools"), { recursive: true });
   writeFileSync(join(dir, "list"), lines.join("\n"));
   oracle("make_relups", join(dir, "list"));
 
-  let exact = 0, ambiguous = 0, errorsAgreed = 0;
+  let exact = 0,
+    ambiguous = 0,
+    errorsAgreed = 0;
   const failures: string[] = [];
   for (const s of scenarios) {
     const result = readFileSync(join(s.root, "systools", "result"), "utf8");
@@ -38,7 +46,10 @@ test(`our relup equals systools:make_relup's on ${COUNT} generated scenarios`, (
     if (result.startsWith("{error")) {
       const named = /: ([^\s"]+)\\n"\}/.exec(result)?.[1];
       if (ourError && (!named || ourError.includes(named))) errorsAgreed++;
-      else failures.push(`${s.root}: systools failed (${result.trim()}) and we ${ourError ? `failed differently (${ourError})` : "did not"}`);
+      else
+        failures.push(
+          `${s.root}: systools failed (${result.trim()}) and we ${ourError ? `failed differently (${ourError})` : "did not"}`,
+        );
       continue;
     }
     if (ourError) {
@@ -53,10 +64,14 @@ test(`our relup equals systools:make_relup's on ${COUNT} generated scenarios`, (
       else ambiguous++;
     }
   }
-  console.log(`# relup scenarios: ${exact} identical, ${ambiguous} equal up to systools' undetermined order, ${errorsAgreed} rejected by both`);
+  console.log(
+    `# relup scenarios: ${exact} identical, ${ambiguous} equal up to systools' undetermined order, ${errorsAgreed} rejected by both`,
+  );
   assert.deepEqual(failures, []);
-  assert.ok(exact >= COUNT / 2 && exact + ambiguous >= 200, `${exact} identical, ${ambiguous} undetermined, of ${COUNT}`);
+  assert.ok(
+    exact >= COUNT / 2 && exact + ambiguous >= 200,
+    `${exact} identical, ${ambiguous} undetermined, of ${COUNT}`,
+  );
 });
 
 const stem = (s: Scenario, vsn: string) => join(s.root, "releases", vsn, s.name);
-

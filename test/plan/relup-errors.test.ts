@@ -18,7 +18,10 @@ function scenario(dir: string, name: string, appup: string | undefined, opts: { 
     writeFileSync(join(root, rel), text);
   };
   const app = (n: string, v: string, mods: string[], uses: string[]) =>
-    file(`lib/${n}-${v}/ebin/${n}.app`, `{application,${n},[{description,"${n}"},{vsn,"${v}"},{modules,[${mods.join(",")}]},{registered,[]},{applications,[${uses.join(",")}]}]}.\n`);
+    file(
+      `lib/${n}-${v}/ebin/${n}.app`,
+      `{application,${n},[{description,"${n}"},{vsn,"${v}"},{modules,[${mods.join(",")}]},{registered,[]},{applications,[${uses.join(",")}]}]}.\n`,
+    );
   app("kernel", "8.5.3", [], []);
   app("stdlib", "4.2", [], ["kernel"]);
   app("sasl", "4.2", [], ["kernel", "stdlib"]);
@@ -31,19 +34,64 @@ function scenario(dir: string, name: string, appup: string | undefined, opts: { 
 }
 
 const CASES: [name: string, appup: string | undefined, ours: RegExp, opts?: { sasl?: boolean }][] = [
-  ["missing-appup", undefined, /^a\.appup: is missing: a changes from 1\.0 to 1\.1, so systools needs its appup \(no_relup\)$/],
+  [
+    "missing-appup",
+    undefined,
+    /^a\.appup: is missing: a changes from 1\.0 to 1\.1, so systools needs its appup \(no_relup\)$/,
+  ],
   ["no-entry", '{"1.1",[{"0.9",[]}],[{"1.0",[]}]}.', /^a\.appup: has no up entry for a 1\.0 \(no_relup\)$/],
-  ["muldef", '{"1.1",[{"1.0",[{load_module,m1},{update,m1,soft}]}],[{"1.0",[]}]}.', /module m1 has more than one instruction \(in a\.appup and a\.appup\): muldef_module/],
-  ["undef", '{"1.1",[{"1.0",[{load_module,m1,[m2]}]}],[{"1.0",[]}]}.', /^a\.appup: module m1 lists m2 in its DepMods, but m2 has no instruction in this upgrade \(undef_module\)$/],
-  ["no-such-module", '{"1.1",[{"1.0",[{load_module,ghost}]}],[{"1.0",[]}]}.', /^a\.appup: loads module ghost, which no application's \.app lists \(no_such_module\)$/],
-  ["conflicting", '{"1.1",[{"1.0",[{load_object_code,{a,"0.9",[m2]}},point_of_no_return,{load_module,m1}]}],[{"1.0",[]}]}.', /application a is loaded at two versions, 0\.9 and 1\.1 \(conflicting_versions\)|application a is loaded at two versions, 1\.1 and 0\.9/],
-  ["bad-supervisor", '{"1.1",[{"1.0",[{update,m1,supervisor,[]}]}],[{"1.0",[]}]}.', /^a\.appup: bad instruction \{update,m1,supervisor,\[\]\}$/],
-  ["bad-shape", '{"1.1",[{"1.0",[{load_module,"m1"}]}],[{"1.0",[]}]}.', /^a\.appup: bad instruction \{load_module,"m1"\}$/],
+  [
+    "muldef",
+    '{"1.1",[{"1.0",[{load_module,m1},{update,m1,soft}]}],[{"1.0",[]}]}.',
+    /module m1 has more than one instruction \(in a\.appup and a\.appup\): muldef_module/,
+  ],
+  [
+    "undef",
+    '{"1.1",[{"1.0",[{load_module,m1,[m2]}]}],[{"1.0",[]}]}.',
+    /^a\.appup: module m1 lists m2 in its DepMods, but m2 has no instruction in this upgrade \(undef_module\)$/,
+  ],
+  [
+    "no-such-module",
+    '{"1.1",[{"1.0",[{load_module,ghost}]}],[{"1.0",[]}]}.',
+    /^a\.appup: loads module ghost, which no application's \.app lists \(no_such_module\)$/,
+  ],
+  [
+    "conflicting",
+    '{"1.1",[{"1.0",[{load_object_code,{a,"0.9",[m2]}},point_of_no_return,{load_module,m1}]}],[{"1.0",[]}]}.',
+    /application a is loaded at two versions, 0\.9 and 1\.1 \(conflicting_versions\)|application a is loaded at two versions, 1\.1 and 0\.9/,
+  ],
+  [
+    "bad-supervisor",
+    '{"1.1",[{"1.0",[{update,m1,supervisor,[]}]}],[{"1.0",[]}]}.',
+    /^a\.appup: bad instruction \{update,m1,supervisor,\[\]\}$/,
+  ],
+  [
+    "bad-shape",
+    '{"1.1",[{"1.0",[{load_module,"m1"}]}],[{"1.0",[]}]}.',
+    /^a\.appup: bad instruction \{load_module,"m1"\}$/,
+  ],
   ["unknown-op", '{"1.1",[{"1.0",[{frobnicate,m1}]}],[{"1.0",[]}]}.', /^a\.appup: bad instruction \{frobnicate,m1\}$/],
-  ["before-ponr", '{"1.1",[{"1.0",[{load_module,m1},point_of_no_return]}],[{"1.0",[]}]}.', /^a\.appup: \{load_module,m1\} comes before point_of_no_return, where only load_object_code and apply may \(bad_op_before_point_of_no_return\)$/],
-  ["two-ponr", '{"1.1",[{"1.0",[point_of_no_return,{apply,{io,nl,[]}},point_of_no_return]}],[{"1.0",[]}]}.', /more than one point_of_no_return/],
-  ["no-such-app", '{"1.1",[{"1.0",[{restart_application,zzz}]}],[{"1.0",[]}]}.', /^a\.appup: names application zzz, which is not in the release \(no_such_application\)$/],
-  ["missing-sasl", '{"1.1",[{"1.0",[]}],[{"1.0",[]}]}.', /release r 1\.1 has no sasl application, which release_handler needs \(systools: missing_sasl\)/, { sasl: false }],
+  [
+    "before-ponr",
+    '{"1.1",[{"1.0",[{load_module,m1},point_of_no_return]}],[{"1.0",[]}]}.',
+    /^a\.appup: \{load_module,m1\} comes before point_of_no_return, where only load_object_code and apply may \(bad_op_before_point_of_no_return\)$/,
+  ],
+  [
+    "two-ponr",
+    '{"1.1",[{"1.0",[point_of_no_return,{apply,{io,nl,[]}},point_of_no_return]}],[{"1.0",[]}]}.',
+    /more than one point_of_no_return/,
+  ],
+  [
+    "no-such-app",
+    '{"1.1",[{"1.0",[{restart_application,zzz}]}],[{"1.0",[]}]}.',
+    /^a\.appup: names application zzz, which is not in the release \(no_such_application\)$/,
+  ],
+  [
+    "missing-sasl",
+    '{"1.1",[{"1.0",[]}],[{"1.0",[]}]}.',
+    /release r 1\.1 has no sasl application, which release_handler needs \(systools: missing_sasl\)/,
+    { sasl: false },
+  ],
 ];
 
 test("every error systools raises is a clear gen-appup error naming the app and module, and systools agrees it is one", () => {
@@ -51,7 +99,13 @@ test("every error systools raises is a clear gen-appup error naming the app and 
   const roots = CASES.map(([name, appup, , opts]) => scenario(dir, name, appup, opts));
   const lines = roots.map((root) => {
     mkdirSync(join(root, "out"));
-    return [join(root, "out"), join(root, "releases/1.1/r"), join(root, "releases/1.0/r"), join(root, "lib/*/ebin"), ""].join("|");
+    return [
+      join(root, "out"),
+      join(root, "releases/1.1/r"),
+      join(root, "releases/1.0/r"),
+      join(root, "lib/*/ebin"),
+      "",
+    ].join("|");
   });
   writeFileSync(join(dir, "list"), lines.join("\n"));
   oracle("make_relups", join(dir, "list"));
@@ -62,23 +116,48 @@ test("every error systools raises is a clear gen-appup error naming the app and 
     assert.doesNotMatch(theirs, /Missing parameter/, `${name}: for the same reason`);
     const to = readRelease(root, { vsn: "1.1" });
     const appups = new Map(to.apps.filter((a) => a.appup).map((a) => [a.name, parseOneTerm(a.appup!.text, "a.appup")]));
-    assert.throws(() => makeRelup(to, [readRelease(root, { vsn: "1.0" })], appups), (e: unknown) => {
-      assert.ok(e instanceof GenAppupError, `${name}: ${String(e)}`);
-      assert.match(e.message, ours, name);
-      return true;
-    });
+    assert.throws(
+      () => makeRelup(to, [readRelease(root, { vsn: "1.0" })], appups),
+      (e: unknown) => {
+        assert.ok(e instanceof GenAppupError, `${name}: ${String(e)}`);
+        assert.match(e.message, ours, name);
+        return true;
+      },
+    );
   });
 });
 
 test("systools' warnings become findings: erts_vsn_changed and bad_vsn", () => {
   const dir = tempDir("relup-warn");
   const root = scenario(dir, "warn", '{<<"1\\\\.1">>,[{"1.0",[{load_module,m1}]}],[{"1.0",[{load_module,m1}]}]}.');
-  writeFileSync(join(root, "releases/1.1/r.rel"), readFileSync(join(root, "releases/1.1/r.rel"), "utf8").replace("13.1.5", "99.0"));
-  const { relup, warnings } = makeRelup(readRelease(root, { vsn: "1.1" }), [readRelease(root, { vsn: "1.0" })], new Map([["a", parseOneTerm(readFileSync(join(root, "lib/a-1.1/ebin/a.appup"), "utf8"), "a.appup")]]));
+  writeFileSync(
+    join(root, "releases/1.1/r.rel"),
+    readFileSync(join(root, "releases/1.1/r.rel"), "utf8").replace("13.1.5", "99.0"),
+  );
+  const { relup, warnings } = makeRelup(
+    readRelease(root, { vsn: "1.1" }),
+    [readRelease(root, { vsn: "1.0" })],
+    new Map([["a", parseOneTerm(readFileSync(join(root, "lib/a-1.1/ebin/a.appup"), "utf8"), "a.appup")]]),
+  );
   assert.deepEqual(warnings.map((w) => w.code).sort(), ["bad_vsn", "bad_vsn", "erts_changed", "erts_changed"]);
-  assert.match(warnings.find((w) => w.code === "bad_vsn")!.message, /a\.appup names version <<"1\\\\.1">>, but a is 1\.1 \(bad_vsn\)/);
+  assert.match(
+    warnings.find((w) => w.code === "bad_vsn")!.message,
+    /a\.appup names version <<"1\\\\.1">>, but a is 1\.1 \(bad_vsn\)/,
+  );
   mkdirSync(join(root, "out"));
-  oracle("make_relup", join(root, "out"), "lenient", join(root, "releases/1.1/r"), join(root, "releases/1.0/r"), "@path", join(root, "lib/*/ebin"));
+  oracle(
+    "make_relup",
+    join(root, "out"),
+    "lenient",
+    join(root, "releases/1.1/r"),
+    join(root, "releases/1.0/r"),
+    "@path",
+    join(root, "lib/*/ebin"),
+  );
   assert.match(readFileSync(join(root, "out/result"), "utf8"), /^\{ok,\[\{erts_vsn_changed,.*bad_vsn/s);
-  assert.equal(formatFile(relup), readFileSync(join(root, "out/relup"), "utf8"), "restart_new_emulator first, as systools places it");
+  assert.equal(
+    formatFile(relup),
+    readFileSync(join(root, "out/relup"), "utf8"),
+    "restart_new_emulator first, as systools places it",
+  );
 });

@@ -10,7 +10,10 @@ import { parseTerms } from "../../src/read/term-text.js";
 import { elixirLibDir, filesUnder, oracle, otpRoot, tempDir } from "../helpers/erlang.js";
 
 /** Every beam of the installed OTP and Elixir: about 2,000 files. */
-const installed = () => [...filesUnder(join(otpRoot(), "lib"), (n) => n.endsWith(".beam")), ...filesUnder(elixirLibDir(), (n) => n.endsWith(".beam"))];
+const installed = () => [
+  ...filesUnder(join(otpRoot(), "lib"), (n) => n.endsWith(".beam")),
+  ...filesUnder(elixirLibDir(), (n) => n.endsWith(".beam")),
+];
 
 function erlangMd5s(files: string[]): Map<string, string> {
   const dir = tempDir("md5");
@@ -50,7 +53,11 @@ test("the atoms a beam names (atom table and literals) are those OTP decodes, fo
     const [f, ...expected] = line.split(" ");
     return [...parseBeam(readFileSync(f!), f!).namedAtoms].map(hex).sort().join(" ") !== expected.sort().join(" ");
   });
-  assert.deepEqual(wrong.map((l) => l.split(" ")[0]), [], `named atoms differ for ${wrong.length} of ${files.length} beams`);
+  assert.deepEqual(
+    wrong.map((l) => l.split(" ")[0]),
+    [],
+    `named atoms differ for ${wrong.length} of ${files.length} beams`,
+  );
 });
 
 test("md5 equals beam_lib:md5 for beam_lib:strip'ped and whole-file gzipped copies", () => {
@@ -76,7 +83,10 @@ test("module facts: name, behaviours, exports, imports, vsn, on_load", () => {
   assert.ok(beam.imports.some(([m, f, a]) => m === "gen_server" && f === "call" && a === 3));
   assert.equal(beam.vsn?.t, "int", "the compiler's default vsn is the md5 as an integer");
   assert.equal((beam.vsn as { v: bigint }).v, BigInt("0x" + beam.md5));
-  const [gs] = filesUnder(elixirLibDir(), (n) => n === "Elixir.Logger.Backends.Console.beam" || n === "Elixir.Registry.Supervisor.beam");
+  const [gs] = filesUnder(
+    elixirLibDir(),
+    (n) => n === "Elixir.Logger.Backends.Console.beam" || n === "Elixir.Registry.Supervisor.beam",
+  );
   assert.ok(parseBeam(readFileSync(gs!), gs!).behaviours.some((b) => b.startsWith("Elixir.") || b === "gen_event"));
   const [crypto] = filesUnder(lib, (n) => n === "crypto.beam");
   const c = parseBeam(readFileSync(crypto!), crypto!);
@@ -97,12 +107,13 @@ test("bad beams fail with GenAppupError naming the file", () => {
   badSize.set([0x7f, 0xff, 0xff, 0xff], 16); // the first chunk's size field
   cases.push(["bad-size", badSize, /claims 2147483647 bytes/]);
   for (const [name, bytes, pattern] of cases) {
-    for (const md5 of [() => parseBeam(bytes, `${name}.beam`).md5, () => beamMd5(bytes, `${name}.beam`)]) assert.throws(md5, (e: unknown) => {
-      assert.ok(e instanceof GenAppupError, `${name}: ${String(e)}`);
-      assert.equal(e.file, `${name}.beam`);
-      assert.match(e.detail, pattern);
-      return true;
-    });
+    for (const md5 of [() => parseBeam(bytes, `${name}.beam`).md5, () => beamMd5(bytes, `${name}.beam`)])
+      assert.throws(md5, (e: unknown) => {
+        assert.ok(e instanceof GenAppupError, `${name}: ${String(e)}`);
+        assert.equal(e.file, `${name}.beam`);
+        assert.match(e.detail, pattern);
+        return true;
+      });
   }
 });
 
@@ -114,9 +125,18 @@ test("crafted beams: OTP 28 long atoms, uncompressed LitT, legacy Atom chunk", (
     const [file, md5, atoms, literals] = elementsOf({ t: "list", v: (e as { v: Term[] }).v })!;
     const beam = parseBeam(readFileSync(join(dir, textOf(file)!)), textOf(file)!);
     assert.equal(beam.md5, textOf(md5), `${textOf(file)} md5`);
-    assert.deepEqual(beam.atoms, elementsOf(atoms)!.map((a) => (a as { v: string }).v));
+    assert.deepEqual(
+      beam.atoms,
+      elementsOf(atoms)!.map((a) => (a as { v: string }).v),
+    );
     assert.equal(beam.module, "crafted");
-    assert.deepEqual(beam.exports.map(([f, a]) => `${f}/${a}`).sort(), ["adder/1", "literals/0", "module_info/0", "module_info/1", "naïve/0"]);
+    assert.deepEqual(beam.exports.map(([f, a]) => `${f}/${a}`).sort(), [
+      "adder/1",
+      "literals/0",
+      "module_info/0",
+      "module_info/1",
+      "naïve/0",
+    ]);
     assert.equal(formatTerm({ t: "list", v: beam.literals }), formatTerm(literals!));
   }
   const long = parseBeam(readFileSync(join(dir, "crafted_otp28.beam")), "x").atoms.at(-1)!;

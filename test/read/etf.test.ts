@@ -34,7 +34,11 @@ test("malformed ETF fails with a clear error, never a hang", () => {
     [[131, 119, 2, 0xff, 0xfe], /not valid UTF-8/],
   ];
   for (const [bytes, pattern] of cases) {
-    assert.throws(() => decodeEtf(Uint8Array.from(bytes)), (e: unknown) => e instanceof GenAppupError && pattern.test(e.detail), String(bytes));
+    assert.throws(
+      () => decodeEtf(Uint8Array.from(bytes)),
+      (e: unknown) => e instanceof GenAppupError && pattern.test(e.detail),
+      String(bytes),
+    );
   }
 });
 
@@ -50,11 +54,21 @@ test("depth and size limits are enforced", () => {
 test("closures, pids and references decode as opaque values and the rest of the term still decodes", () => {
   const dir = tempDir("opaque");
   const file = join(dir, "t.etf");
-  erlEval(`X = 7, F = fun(Y) -> X + Y end, file:write_file(${JSON.stringify(file)}, term_to_binary([F, 42, {self(), make_ref(), F, ok}]))`);
+  erlEval(
+    `X = 7, F = fun(Y) -> X + Y end, file:write_file(${JSON.stringify(file)}, term_to_binary([F, 42, {self(), make_ref(), F, ok}]))`,
+  );
   const t = decodeEtf(readFileSync(file));
   assert.ok(t.t === "list" && t.v.length === 3);
   assert.deepEqual(t.v[0], { t: "opaque", kind: "closure" });
   assert.deepEqual(t.v[1], { t: "int", v: 42n });
-  assert.deepEqual(t.v[2], { t: "tuple", v: [{ t: "opaque", kind: "pid" }, { t: "opaque", kind: "ref" }, { t: "opaque", kind: "closure" }, { t: "atom", v: "ok" }] });
+  assert.deepEqual(t.v[2], {
+    t: "tuple",
+    v: [
+      { t: "opaque", kind: "pid" },
+      { t: "opaque", kind: "ref" },
+      { t: "opaque", kind: "closure" },
+      { t: "atom", v: "ok" },
+    ],
+  });
   assert.throws(() => formatTerm(t), /a closure cannot be written as Erlang term text/);
 });

@@ -17,8 +17,18 @@ const forms = (b: BuiltRelease): [string, string][] => [
 ];
 
 const summary = (r: Release) => ({
-  name: r.name, vsn: r.vsn, erts: r.erts, runtimeConfig: r.runtimeConfig,
-  apps: r.apps.map((a) => ({ name: a.name, vsn: a.vsn, type: a.type, dir: a.dir, modules: a.spec.modules, beams: a.beams.map((b) => b.module) })),
+  name: r.name,
+  vsn: r.vsn,
+  erts: r.erts,
+  runtimeConfig: r.runtimeConfig,
+  apps: r.apps.map((a) => ({
+    name: a.name,
+    vsn: a.vsn,
+    type: a.type,
+    dir: a.dir,
+    modules: a.spec.modules,
+    beams: a.beams.map((b) => b.module),
+  })),
   consolidated: r.consolidated.map((b) => b.module),
 });
 
@@ -31,9 +41,31 @@ test("the mix release (Elixir app with a path dependency) reads the same in all 
   assert.match(r.erts, /^\d+\.\d+/);
   assert.deepEqual(r.apps.map((a) => a.name).slice(0, 4), ["kernel", "stdlib", "elixir", "sasl"]);
   const app = r.apps.find((a) => a.name === "shop")!;
-  assert.deepEqual([...app.modules].sort(), ["Application", "Cart", "Door", "Format", "Format.Integer", "Legacy", "Native", "Ping", "Pong", "Price", "RoomChannel", "Round", "Supervisor", "Tax"].map((m) => `Elixir.Shop.${m}`));
+  assert.deepEqual(
+    [...app.modules].sort(),
+    [
+      "Application",
+      "Cart",
+      "Door",
+      "Format",
+      "Format.Integer",
+      "Legacy",
+      "Native",
+      "Ping",
+      "Pong",
+      "Price",
+      "RoomChannel",
+      "Round",
+      "Supervisor",
+      "Tax",
+    ].map((m) => `Elixir.Shop.${m}`),
+  );
   assert.deepEqual([...app.beams].sort(), [...app.modules].sort());
-  assert.equal(r.apps.find((a) => a.name === "inventory")?.vsn, "0.1.0", "the path dependency is an application of the release");
+  assert.equal(
+    r.apps.find((a) => a.name === "inventory")?.vsn,
+    "0.1.0",
+    "the path dependency is an application of the release",
+  );
   assert.equal(r.apps.find((a) => a.name === "iex")?.type, "none");
   assert.ok(r.consolidated.includes("Elixir.Shop.Format") && r.consolidated.includes("Elixir.Enumerable"));
   assert.equal(r.runtimeConfig, false);
@@ -56,11 +88,18 @@ test("the rebar3/relx release reads the same in all four forms", () => {
 
 test("md5 equals beam_lib:md5 for the stripped beams inside the mix release", () => {
   const r = readRelease(mixShop().root);
-  const files = r.apps.flatMap((a) => a.beams.map((b) => r.files.describe(b.path))).concat(r.consolidated.map((b) => r.files.describe(b.path)));
+  const files = r.apps
+    .flatMap((a) => a.beams.map((b) => r.files.describe(b.path)))
+    .concat(r.consolidated.map((b) => r.files.describe(b.path)));
   const dir = tempDir("relmd5");
   writeFileSync(join(dir, "list"), files.join("\n"));
   oracle("md5", join(dir, "list"), join(dir, "out"));
-  const expected = new Map(readFileSync(join(dir, "out"), "utf8").trim().split("\n").map((l) => [l.slice(33), l.slice(0, 32)]));
+  const expected = new Map(
+    readFileSync(join(dir, "out"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => [l.slice(33), l.slice(0, 32)]),
+  );
   const stripped = files.filter((f) => !parseBeam(readFileSync(f), f).order.includes("Dbgi"));
   assert.ok(stripped.length > 100, "mix release beams are stripped");
   for (const f of files) assert.equal(parseBeam(readFileSync(f), f).md5, expected.get(f), f);
@@ -81,12 +120,15 @@ test("a root holding several versions resolves to start_erl.data unless one is s
 });
 
 function expectError(path: string, file: RegExp, detail: RegExp): void {
-  assert.throws(() => readRelease(path), (e: unknown) => {
-    assert.ok(e instanceof GenAppupError, String(e));
-    assert.match(e.file, file);
-    assert.match(e.detail, detail);
-    return true;
-  });
+  assert.throws(
+    () => readRelease(path),
+    (e: unknown) => {
+      assert.ok(e instanceof GenAppupError, String(e));
+      assert.match(e.file, file);
+      assert.match(e.detail, detail);
+      return true;
+    },
+  );
 }
 
 test("bad releases fail with a GenAppupError that names the file", () => {
@@ -95,11 +137,14 @@ test("bad releases fail with a GenAppupError that names the file", () => {
   const copy = (name: string) => (cpSync(shop.root, join(dir, name), { recursive: true }), join(dir, name));
 
   const badApp = copy("bad-app");
-  writeFileSync(join(badApp, "lib/shop-0.1.0/ebin/shop.app"), "{application, shop, [{vsn, \"0.1.0\"}");
+  writeFileSync(join(badApp, "lib/shop-0.1.0/ebin/shop.app"), '{application, shop, [{vsn, "0.1.0"}');
   expectError(badApp, /lib\/shop-0\.1\.0\/ebin\/shop\.app$/, /unexpected end of input/);
 
   const wrongVsn = copy("wrong-vsn");
-  writeFileSync(join(wrongVsn, "lib/shop-0.1.0/ebin/shop.app"), "{application, shop, [{vsn, \"9.9.9\"}, {modules, []}]}.\n");
+  writeFileSync(
+    join(wrongVsn, "lib/shop-0.1.0/ebin/shop.app"),
+    '{application, shop, [{vsn, "9.9.9"}, {modules, []}]}.\n',
+  );
   expectError(wrongVsn, /shop\.app$/, /its vsn is "9.9.9" but the .rel says "0.1.0"/);
 
   const noRel = copy("no-rel");
@@ -110,7 +155,10 @@ test("bad releases fail with a GenAppupError that names the file", () => {
 
   const noLib = copy("no-lib");
   cpSync(join(noLib, "lib/shop-0.1.0"), join(noLib, "moved"), { recursive: true });
-  writeFileSync(join(noLib, "releases/0.1.0/shop.rel"), readFileSync(join(noLib, "releases/0.1.0/shop.rel"), "utf8").replace("{shop,\"0.1.0\"", "{shop,\"0.1.1\""));
+  writeFileSync(
+    join(noLib, "releases/0.1.0/shop.rel"),
+    readFileSync(join(noLib, "releases/0.1.0/shop.rel"), "utf8").replace('{shop,"0.1.0"', '{shop,"0.1.1"'),
+  );
   expectError(noLib, /lib\/shop-0\.1\.1$/, /is missing: the \.rel lists shop 0\.1\.1/);
 
   expectError(join(dir, "nothing-here"), /nothing-here$/, /does not exist/);

@@ -20,16 +20,22 @@ const termFiles = () => [
   ...filesUnder(rebarShop().root, (n) => TERM_FILE.test(n)),
 ];
 
-const ours = (text: string) => parseTerms(text, "t").map((t) => formatTerm(t) + ".\n").join("");
+const ours = (text: string) =>
+  parseTerms(text, "t")
+    .map((t) => formatTerm(t) + ".\n")
+    .join("");
 
 test("every .app, .rel, .appup and .script of OTP and the fixture releases parses as file:consult reads it", () => {
   const files = termFiles();
   assert.ok(files.filter((f) => f.endsWith(".appup")).length > 20, "OTP's own appups are part of the corpus");
-  assert.ok(files.some((f) => f.includes("/shop/releases/0.1.0/shop.rel")) && files.some((f) => f.endsWith("rshop.rel")));
+  assert.ok(
+    files.some((f) => f.includes("/shop/releases/0.1.0/shop.rel")) && files.some((f) => f.endsWith("rshop.rel")),
+  );
   const dir = tempDir("consult");
   writeFileSync(join(dir, "list"), files.join("\n"));
   oracle("consult_dump", join(dir, "list"), dir);
-  const parsed: string[] = [], printed: string[] = [];
+  const parsed: string[] = [],
+    printed: string[] = [];
   files.forEach((f, i) => {
     if (existsSync(join(dir, `${i}.error`))) return; // Erlang itself cannot read it
     const expected = decodeEtf(readFileSync(join(dir, `${i}.etf`)));
@@ -39,7 +45,7 @@ test("every .app, .rel, .appup and .script of OTP and the fixture releases parse
     else if (ours(text) !== readFileSync(join(dir, `${i}.txt`), "utf8")) printed.push(f);
   });
   assert.deepEqual(parsed, [], "parsed differently from file:consult");
-  assert.deepEqual(printed, [], "printed differently from io_lib:format(\"~tp.~n\")");
+  assert.deepEqual(printed, [], 'printed differently from io_lib:format("~tp.~n")');
 });
 
 test("file:consult of our printed output gives back the same terms", () => {
@@ -54,7 +60,9 @@ test("file:consult of our printed output gives back the same terms", () => {
   });
   writeFileSync(join(dir, "pairs"), pairs.join("\n"));
   oracle("consult_check", join(dir, "pairs"), join(dir, "result"));
-  const bad = readFileSync(join(dir, "result"), "utf8").split("\n").filter((l) => l && !l.startsWith("ok "));
+  const bad = readFileSync(join(dir, "result"), "utf8")
+    .split("\n")
+    .filter((l) => l && !l.startsWith("ok "));
   assert.deepEqual(bad, []);
 });
 
@@ -64,31 +72,92 @@ function generatedShapes(): Term[] {
   const purge = [atom("brutal_purge"), atom("soft_purge")];
   const up: Term[] = mods.flatMap((m, i) => [
     tuple(atom("load_module"), m, purge[i % 2]!, purge[(i + 1) % 2]!, list(mods.slice(i + 1, i + 4))),
-    tuple(atom("update"), m, tuple(atom("advanced"), list([tuple(atom("from"), str("0.1.0")), tuple(atom("to"), bin("0.2.0"))])), list(mods.slice(0, i % 5))),
+    tuple(
+      atom("update"),
+      m,
+      tuple(atom("advanced"), list([tuple(atom("from"), str("0.1.0")), tuple(atom("to"), bin("0.2.0"))])),
+      list(mods.slice(0, i % 5)),
+    ),
   ]);
-  up.push(tuple(atom("apply"), tuple(atom("io"), atom("format"), list([str("héllo ~ts~n"), list([bin("naïve café")])]))));
+  up.push(
+    tuple(atom("apply"), tuple(atom("io"), atom("format"), list([str("héllo ~ts~n"), list([bin("naïve café")])]))),
+  );
   up.push(atom("point_of_no_return"), tuple(atom("add_application"), atom("ünïcode_app"), atom("permanent")));
-  const appup = tuple(str("0.2.0"), list([tuple(str("0.1.0"), list(up)), tuple(bin("0\\.1\\.[0-9]+"), list([]))]), list([tuple(str("0.1.0"), list(up.slice().reverse()))]));
-  const relup = tuple(str("2.0.0"), list([tuple(str("1.0.0"), list([]), list([tuple(atom("load_object_code"), tuple(atom("shop"), str("2.0.0"), list(mods))), atom("point_of_no_return"), ...mods.map((m) => tuple(atom("load"), tuple(m, atom("brutal_purge"), atom("brutal_purge"))))]))]), list([]));
-  const releases = list([tuple(atom("release"), str("shop"), str("0.1.0"), str("13.1.5"), list(["kernel-8.5.3", "stdlib-4.2", "shop-0.1.0", "ünïcode-1.0.0"].map((d) => tuple(atom(d.split("-")[0]!), str(d.split("-")[1]!), str(`lib/${d}`)))), atom("permanent"))]);
-  const rel = tuple(atom("release"), tuple(str("shop"), str("0.1.0")), tuple(atom("erts"), str("13.1.5")), list([tuple(atom("kernel"), str("8.5.3"), atom("permanent")), tuple(atom("iex"), str("1.14.0"), atom("none")), tuple(atom("app"), str("1.0"), atom("load"), list([atom("inc")]))]));
-  const odd = tuple(atom("sizes"), int(-12345678901234567890123456789n), { t: "float", v: 1.5e-7 }, { t: "bin", v: Uint8Array.from([1, 2, 255]), bits: 3 }, { t: "list", v: [atom("a")], tail: atom("b") });
+  const appup = tuple(
+    str("0.2.0"),
+    list([tuple(str("0.1.0"), list(up)), tuple(bin("0\\.1\\.[0-9]+"), list([]))]),
+    list([tuple(str("0.1.0"), list(up.slice().reverse()))]),
+  );
+  const relup = tuple(
+    str("2.0.0"),
+    list([
+      tuple(
+        str("1.0.0"),
+        list([]),
+        list([
+          tuple(atom("load_object_code"), tuple(atom("shop"), str("2.0.0"), list(mods))),
+          atom("point_of_no_return"),
+          ...mods.map((m) => tuple(atom("load"), tuple(m, atom("brutal_purge"), atom("brutal_purge")))),
+        ]),
+      ),
+    ]),
+    list([]),
+  );
+  const releases = list([
+    tuple(
+      atom("release"),
+      str("shop"),
+      str("0.1.0"),
+      str("13.1.5"),
+      list(
+        ["kernel-8.5.3", "stdlib-4.2", "shop-0.1.0", "ünïcode-1.0.0"].map((d) =>
+          tuple(atom(d.split("-")[0]!), str(d.split("-")[1]!), str(`lib/${d}`)),
+        ),
+      ),
+      atom("permanent"),
+    ),
+  ]);
+  const rel = tuple(
+    atom("release"),
+    tuple(str("shop"), str("0.1.0")),
+    tuple(atom("erts"), str("13.1.5")),
+    list([
+      tuple(atom("kernel"), str("8.5.3"), atom("permanent")),
+      tuple(atom("iex"), str("1.14.0"), atom("none")),
+      tuple(atom("app"), str("1.0"), atom("load"), list([atom("inc")])),
+    ]),
+  );
+  const odd = tuple(
+    atom("sizes"),
+    int(-12345678901234567890123456789n),
+    { t: "float", v: 1.5e-7 },
+    { t: "bin", v: Uint8Array.from([1, 2, 255]), bits: 3 },
+    { t: "list", v: [atom("a")], tail: atom("b") },
+  );
   return [appup, relup, releases, rel, odd];
 }
 
-test("for the shapes gen-appup writes, our printer gives what io_lib:format(\"~tp.~n\") gives, byte for byte", () => {
+test('for the shapes gen-appup writes, our printer gives what io_lib:format("~tp.~n") gives, byte for byte', () => {
   const dir = tempDir("shapes");
-  const text = generatedShapes().map((t) => formatTerm(t) + ".\n").join("");
+  const text = generatedShapes()
+    .map((t) => formatTerm(t) + ".\n")
+    .join("");
   writeFileSync(join(dir, "ours"), text);
   oracle("format_terms", join(dir, "ours"), join(dir, "erlang"));
   assert.equal(text, readFileSync(join(dir, "erlang"), "utf8"));
 });
 
 test("lexical forms file:consult accepts", () => {
-  const [t] = parseTerms(`%% a comment
+  const [t] = parseTerms(
+    `%% a comment
     {"abc" "def", $a, $\\n, $\\s, 16#FF, 2#1010, 36#zz, 1_000, -5, +7, 1.5e3, 2.0E-2, 'a\\'b', <<"é"/utf8>>,
-     [a|b], #{k => v}, "\\x{1F600}\\x41\\101\\^A\\e\\d\\s", fun lists:map/2, node@host, 'end', <<1,2:4>>, <<256:16/little>>, 1.0e-3}.`, "t");
-  const expected = parseTerms(`{"abcdef",97,10,32,255,10,1295,1000,-5,7,1500.0,0.02,'a\\'b',<<195,169>>,[a|b],#{k=>v},[128512,65,65,1,27,127,32],fun lists:map/2,node@host,'end',<<1,2:4>>,<<0,1>>,0.001}.`, "t");
+     [a|b], #{k => v}, "\\x{1F600}\\x41\\101\\^A\\e\\d\\s", fun lists:map/2, node@host, 'end', <<1,2:4>>, <<256:16/little>>, 1.0e-3}.`,
+    "t",
+  );
+  const expected = parseTerms(
+    `{"abcdef",97,10,32,255,10,1295,1000,-5,7,1500.0,0.02,'a\\'b',<<195,169>>,[a|b],#{k=>v},[128512,65,65,1,27,127,32],fun lists:map/2,node@host,'end',<<1,2:4>>,<<0,1>>,0.001}.`,
+    "t",
+  );
   assert.ok(sameTerm(t!, expected[0]!), formatTerm(t!));
   assert.deepEqual(parseTerms("", "t"), []);
   assert.deepEqual(parseTerms("a. b.\n", "t").length, 2);
@@ -108,15 +177,26 @@ test("malformed term text fails with the file, line and what is wrong", () => {
     ["16#ZZ.", /bad based integer/],
   ];
   for (const [text, pattern] of cases) {
-    assert.throws(() => parseTerms(text, "bad.app"), (e: unknown) => e instanceof GenAppupError && e.file === "bad.app" && pattern.test(e.detail), text);
+    assert.throws(
+      () => parseTerms(text, "bad.app"),
+      (e: unknown) => e instanceof GenAppupError && e.file === "bad.app" && pattern.test(e.detail),
+      text,
+    );
   }
   assert.throws(() => parseOneTerm("a. b.", "two.rel"), /two.rel: expected one term, found 2/);
   assert.throws(() => decodeConsultFile(Uint8Array.from([0x7b, 0xff, 0x7d]), "x.app"), /not valid UTF-8/);
-  assert.equal(decodeConsultFile(Uint8Array.from([...new TextEncoder().encode("%% coding: latin-1\n"), 0xe9]), "l.app").at(-1), "é");
+  assert.equal(
+    decodeConsultFile(Uint8Array.from([...new TextEncoder().encode("%% coding: latin-1\n"), 0xe9]), "l.app").at(-1),
+    "é",
+  );
 });
 
 test("a large relup-sized term parses and prints in linear time", () => {
-  const big = list(Array.from({ length: 20_000 }, (_, i) => tuple(atom("load"), tuple(atom(`m${i}`), atom("brutal_purge"), atom("brutal_purge")))));
+  const big = list(
+    Array.from({ length: 20_000 }, (_, i) =>
+      tuple(atom("load"), tuple(atom(`m${i}`), atom("brutal_purge"), atom("brutal_purge"))),
+    ),
+  );
   const text = formatTerm(big) + ".\n";
   const t0 = performance.now();
   const [back] = parseTerms(text, "big");
