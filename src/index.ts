@@ -6,12 +6,12 @@
  *   emit:  appupText, formatTerm/formatFile (~tp layout), releaseFiles
  */
 export { GenAppupError } from "./errors.js";
-export type { Term } from "./read/term.js";
-export { atom, bin, int, list, str, tuple, textOf, compareTerms } from "./read/term.js";
+export type { Term } from "./term/term.js";
+export { atom, bin, int, list, str, tuple, textOf, compareTerms } from "./term/term.js";
 export { decodeEtf, type EtfLimits } from "./read/etf.js";
 export { Beam, beamMd5, parseBeam, type FunArity, type Mfa } from "./read/beam.js";
 export { moduleFacts, type ModuleFacts } from "./read/facts.js";
-export { parseTerms, parseOneTerm, decodeConsultFile } from "./read/term-text.js";
+export { parseTerms, parseOneTerm, decodeConsultFile } from "./term/text.js";
 export {
   readRelease,
   releaseVersions,
@@ -37,7 +37,7 @@ export {
 } from "./plan/instructions.js";
 export { makeRelup, type RelupOptions, type RelupResult } from "./plan/relup.js";
 export { appupTerm, appupText } from "./emit/appup.js";
-export { formatTerm, formatFile, CODING_HEADER } from "./emit/print.js";
+export { formatTerm, formatFile, CODING_HEADER } from "./term/print.js";
 export { releaseFiles } from "./emit/release-files.js";
 export { inspectPaths, type InspectedModule } from "./cli/inspect.js";
 export { upgrade, resolveReleases, type UpgradeOptions, type UpgradeResult } from "./cli/upgrade.js";

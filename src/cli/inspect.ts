@@ -1,7 +1,7 @@
 /** `gen-appup inspect PATH... [--json]`: the facts of every module in beams, ebin directories or releases. */
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { formatTerm } from "../emit/print.js";
+import { formatTerm } from "../term/print.js";
 import { GenAppupError } from "../errors.js";
 import { moduleFacts, type ModuleFacts } from "../read/facts.js";
 import { readRelease } from "../read/release.js";

@@ -1,8 +1,8 @@
 /** The `gen-appup` command line: a thin edge over the pipeline. Exit codes: 0 done, 1 bad input, 2 usage. */
 import { parseArgs } from "node:util";
 import { GenAppupError } from "../errors.js";
-import type { Term } from "../read/term.js";
-import { parseOneTerm } from "../read/term-text.js";
+import type { Term } from "../term/term.js";
+import { parseOneTerm } from "../term/text.js";
 import { inspectPaths, toJsonLine, toText } from "./inspect.js";
 import { parsePurge, readOverrides, resolveReleases, toJson, toSummary, upgrade } from "./upgrade.js";
 

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { appupTerm, appupText } from "../emit/appup.js";
 import { writeAll, type OutputFile } from "../emit/files.js";
-import { formatFile } from "../emit/print.js";
+import { formatFile } from "../term/print.js";
 import { releaseFiles } from "../emit/release-files.js";
 import { GenAppupError } from "../errors.js";
 import { planUpgrade, type AppupPlan, type PlanOptions, type UpgradePlan } from "../plan/appups.js";
@@ -15,8 +15,8 @@ import { instructionText, type Instruction, type Purge } from "../plan/instructi
 import { makeRelup } from "../plan/relup.js";
 import { highestBelow } from "../plan/versions.js";
 import { readRelease, releaseVersions, type Release } from "../read/release.js";
-import type { Term } from "../read/term.js";
-import { decodeConsultFile, parseOneTerm } from "../read/term-text.js";
+import type { Term } from "../term/term.js";
+import { decodeConsultFile, parseOneTerm } from "../term/text.js";
 
 export interface UpgradeOptions extends PlanOptions {
   out?: string;

@@ -1,8 +1,8 @@
 /** Appup files: `{Vsn, [{UpFromVsn, Instructions}], [{DownToVsn, Instructions}]}`, laid out as OTP writes terms. */
 import { GENERATED_MARKER, type AppupEntry, type AppupPlan } from "../plan/appups.js";
 import { toTerm } from "../plan/instructions.js";
-import { list, str, tuple, type Term } from "../read/term.js";
-import { CODING_HEADER, formatTerm } from "./print.js";
+import { list, str, tuple, type Term } from "../term/term.js";
+import { CODING_HEADER, formatTerm } from "../term/print.js";
 
 export function appupTerm(plan: AppupPlan): Term {
   if (plan.kept) return plan.kept;

@@ -7,9 +7,9 @@
  *    then rewrites RELEASES itself, so a later tarball's copy never overwrites a node's own.
  */
 import type { Release } from "../read/release.js";
-import { atom, list, str, tuple } from "../read/term.js";
+import { atom, list, str, tuple } from "../term/term.js";
 import type { OutputFile } from "./files.js";
-import { formatFile } from "./print.js";
+import { formatFile } from "../term/print.js";
 
 export function releaseFiles(r: Release): OutputFile[] {
   const releases = list([

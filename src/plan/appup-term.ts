@@ -1,6 +1,6 @@
 /** Reading an appup term, `{Vsn, [{UpFromVsn, Instructions}], [{DownToVsn, Instructions}]}`, as systools does. */
 import { GenAppupError } from "../errors.js";
-import { elementsOf, type Term } from "../read/term.js";
+import { elementsOf, type Term } from "../term/term.js";
 import { fromTerm, type Instruction } from "./instructions.js";
 import { matchesVersion } from "./versions.js";
 

@@ -21,8 +21,8 @@
  * way systools_rc does; `toTerm` writes the shortest form that expands back to the same value.
  */
 import { GenAppupError } from "../errors.js";
-import { atom, atomsOf, elementsOf, int, list, tuple, type Term } from "../read/term.js";
-import { formatTerm } from "../emit/print.js";
+import { atom, atomsOf, elementsOf, int, list, tuple, type Term } from "../term/term.js";
+import { formatTerm } from "../term/print.js";
 
 export type Purge = "soft_purge" | "brutal_purge";
 export type Timeout = "default" | "infinity" | number;

@@ -14,7 +14,7 @@
  *
  * Nothing in it can fail the upgrade: a protocol that does not load keeps its old code.
  */
-import { atom, int, list, str, tuple, type Term } from "../read/term.js";
+import { atom, int, list, str, tuple, type Term } from "../term/term.js";
 import type { Instruction } from "./instructions.js";
 
 const L = int(1);

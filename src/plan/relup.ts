@@ -14,9 +14,9 @@
  */
 import { GenAppupError } from "../errors.js";
 import type { Application, Release } from "../read/release.js";
-import { atom, list, str, tuple, type Term } from "../read/term.js";
+import { atom, list, str, tuple, type Term } from "../term/term.js";
 import type { Finding } from "./findings.js";
-import { formatTerm } from "../emit/print.js";
+import { formatTerm } from "../term/print.js";
 import { appupParts, entryFor } from "./appup-term.js";
 import {
   instructionText,

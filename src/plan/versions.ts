@@ -1,6 +1,6 @@
 /** Version strings: appup keys (exact strings or PCRE binaries) and "the highest version below". */
 import { createRequire } from "node:module";
-import { textOf, type Term } from "../read/term.js";
+import { textOf, type Term } from "../term/term.js";
 
 // CommonJS loaded with require, as in term-text.ts: cheaper than through Node's ESM loader.
 const require = createRequire(import.meta.url);

@@ -9,7 +9,7 @@ import { gunzipSync, inflateSync } from "node:zlib";
 import { GenAppupError } from "../errors.js";
 import { findOnLoad } from "./code.js";
 import { decodeEtf } from "./etf.js";
-import { elementsOf, isAtom, type Term } from "./term.js";
+import { elementsOf, isAtom, type Term } from "../term/term.js";
 
 export type Mfa = readonly [module: string, fun: string, arity: number];
 export type FunArity = readonly [fun: string, arity: number];

@@ -5,7 +5,7 @@
  */
 import { inflateSync } from "node:zlib";
 import { GenAppupError } from "../errors.js";
-import type { Term } from "./term.js";
+import type { Term } from "../term/term.js";
 
 export interface EtfLimits {
   /** Deepest nesting accepted; a deeper term is refused rather than overflowing the stack. */

@@ -1,6 +1,6 @@
 /** The facts about one module, as `gen-appup inspect` prints them. */
 import { parseBeam, type FunArity, type Mfa } from "./beam.js";
-import type { Term } from "./term.js";
+import type { Term } from "../term/term.js";
 
 export interface ModuleFacts {
   /** Where the beam was read from (a path, or `tarball:member`). */

@@ -10,8 +10,8 @@ import { basename, dirname, join, resolve } from "node:path";
 import { GenAppupError, naming } from "../errors.js";
 import { beamMd5 } from "./beam.js";
 import { dirFiles, tarFiles, type ReleaseFiles } from "./source.js";
-import { atomsOf, elementsOf, isAtom, propOf, textOf, type Term } from "./term.js";
-import { decodeConsultFile, parseOneTerm } from "./term-text.js";
+import { atomsOf, elementsOf, isAtom, propOf, textOf, type Term } from "../term/term.js";
+import { decodeConsultFile, parseOneTerm } from "../term/text.js";
 
 export type StartType = "permanent" | "transient" | "temporary" | "load" | "none";
 const START_TYPES = new Set<string>(["permanent", "transient", "temporary", "load", "none"]);

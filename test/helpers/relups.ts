@@ -7,8 +7,8 @@
 import { fromTerm, isDependencyInstruction, type Instruction } from "../../src/plan/instructions.js";
 import { matchesVersion } from "../../src/plan/versions.js";
 import type { Release } from "../../src/read/release.js";
-import { elementsOf, textOf, type Term } from "../../src/read/term.js";
-import { parseOneTerm } from "../../src/read/term-text.js";
+import { elementsOf, textOf, type Term } from "../../src/term/term.js";
+import { parseOneTerm } from "../../src/term/text.js";
 
 /** Why our relup text is not systools', or undefined when it is, up to systools' undetermined order. */
 export function relupMismatch(

@@ -7,8 +7,8 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { formatTerm } from "../../src/emit/print.js";
-import { atom, bin, int, list, str, tuple, type Term } from "../../src/read/term.js";
+import { formatTerm } from "../../src/term/print.js";
+import { atom, bin, int, list, str, tuple, type Term } from "../../src/term/term.js";
 
 export interface Scenario {
   root: string;

@@ -1,4 +1,4 @@
-import { compareTerms, type Term } from "../../src/read/term.js";
+import { compareTerms, type Term } from "../../src/term/term.js";
 
 /** Structural equality as Erlang's =:= sees it (maps compared as sets of pairs). */
 export function sameTerm(a: Term, b: Term): boolean {

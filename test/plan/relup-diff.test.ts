@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { formatFile } from "../../src/emit/print.js";
+import { formatFile } from "../../src/term/print.js";
 import { makeRelup } from "../../src/plan/relup.js";
 import { readRelease } from "../../src/read/release.js";
 import { oracle, tempDir } from "../helpers/erlang.js";

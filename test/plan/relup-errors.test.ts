@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { formatFile } from "../../src/emit/print.js";
+import { formatFile } from "../../src/term/print.js";
 import { GenAppupError } from "../../src/errors.js";
 import { makeRelup } from "../../src/plan/relup.js";
 import { readRelease } from "../../src/read/release.js";
-import { parseOneTerm } from "../../src/read/term-text.js";
+import { parseOneTerm } from "../../src/term/text.js";
 import { oracle, tempDir } from "../helpers/erlang.js";
 
 /** A release root with version 1.0 (app a 1.0: m1, m2) and 1.1 (a 1.1: m1, m2, m3), and a's appup text. */

@@ -3,10 +3,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { beamMd5, parseBeam } from "../../src/read/beam.js";
-import { formatTerm } from "../../src/emit/print.js";
+import { formatTerm } from "../../src/term/print.js";
 import { GenAppupError } from "../../src/errors.js";
-import { elementsOf, textOf, type Term } from "../../src/read/term.js";
-import { parseTerms } from "../../src/read/term-text.js";
+import { elementsOf, textOf, type Term } from "../../src/term/term.js";
+import { parseTerms } from "../../src/term/text.js";
 import { elixirLibDir, filesUnder, oracle, otpRoot, tempDir } from "../helpers/erlang.js";
 
 /** Every beam of the installed OTP and Elixir: about 2,000 files. */

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { deflateSync } from "node:zlib";
-import { formatTerm } from "../../src/emit/print.js";
+import { formatTerm } from "../../src/term/print.js";
 import { GenAppupError } from "../../src/errors.js";
 import { decodeEtf } from "../../src/read/etf.js";
 import { erlEval, oracle, tempDir } from "../helpers/erlang.js";

@@ -12,7 +12,7 @@
  * bare, but OTP 27+ reserves them and `file:consult` would then fail on our files.
  */
 import { GenAppupError } from "../errors.js";
-import { bitSize, isAtomStart, isNameChar, type Term } from "../read/term.js";
+import { bitSize, isAtomStart, isNameChar, type Term } from "./term.js";
 
 /** The `%% coding: utf-8` header line systools and release_handler write. */
 export const CODING_HEADER = "%% coding: utf-8\n";
