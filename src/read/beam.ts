@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { gunzipSync, inflateSync } from "node:zlib";
 import { GenAppupError } from "../errors.js";
+import { ascii, compactOperand, u32, walkChunks, type Fail } from "./bytes.js";
 import { findOnLoad } from "./code.js";
 import { decodeEtf } from "./etf.js";
 import { elementsOf, isAtom, type Term } from "../term/term.js";
@@ -36,6 +37,8 @@ export class Beam {
     /** Chunk ids in file order. */
     readonly order: readonly string[],
   ) {}
+
+  private readonly failer: Fail = (detail) => this.fail(detail);
 
   private fail(detail: string): never {
     throw new GenAppupError(this.file, detail);
@@ -104,7 +107,11 @@ export class Beam {
   /** Decoded once: DepMods and the checks read it for every pair of changed modules. */
   get imports(): Mfa[] {
     const b = this.chunk("ImpT");
-    this.importTable ??= this.table(b, 12, (at) => [this.atom(b, at), this.atom(b, at + 4), u32(b, at + 8)] as const);
+    this.importTable ??= this.table(
+      b,
+      12,
+      (at) => [this.atom(b, at), this.atom(b, at + 4), u32(b, at + 8, this.failer)] as const,
+    );
     return this.importTable;
   }
 
@@ -160,7 +167,7 @@ export class Beam {
   get literals(): Term[] {
     if (!this.chunks.has("LitT")) return [];
     const raw = this.chunk("LitT");
-    const size = u32(raw, 0, this.file);
+    const size = u32(raw, 0, this.failer);
     let table: Uint8Array;
     if (size === 0) table = raw.subarray(4);
     else {
@@ -173,8 +180,8 @@ export class Beam {
     }
     const out: Term[] = [];
     let at = 4;
-    for (let n = u32(table, 0, this.file); n > 0; n--) {
-      const len = u32(table, at, this.file);
+    for (let n = u32(table, 0, this.failer); n > 0; n--) {
+      const len = u32(table, at, this.failer);
       if (at + 4 + len > table.length) this.fail("LitT literal runs past the table");
       out.push(this.decode("LitT", table.subarray(at + 4, at + 4 + len)));
       at += 4 + len;
@@ -195,17 +202,17 @@ export class Beam {
   }
 
   private atom(b: Uint8Array, at: number): string {
-    const i = u32(b, at, this.file);
+    const i = u32(b, at, this.failer);
     return this.atoms[i - 1] ?? this.fail(`atom index ${i} is outside the atom table`);
   }
 
   private funTable(id: string): FunArity[] {
     const b = this.chunk(id);
-    return this.table(b, 12, (at) => [this.atom(b, at), u32(b, at + 4)] as const);
+    return this.table(b, 12, (at) => [this.atom(b, at), u32(b, at + 4, this.failer)] as const);
   }
 
   private table<T>(b: Uint8Array, width: number, entry: (at: number) => T): T[] {
-    const n = u32(b, 0, this.file);
+    const n = u32(b, 0, this.failer);
     if (4 + n * width > b.length) this.fail(`table of ${n} entries is longer than its chunk`);
     const out: T[] = new Array(n);
     for (let i = 0; i < n; i++) out[i] = entry(4 + i * width);
@@ -235,45 +242,32 @@ const MD5_IDS = MD5_CHUNKS.map(
  */
 export function beamMd5(bytes: Uint8Array, file: string): string {
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) return parseBeam(bytes, file).md5;
-  if (bytes.length < 12 || ascii(bytes, 0) !== "FOR1" || ascii(bytes, 8) !== "BEAM")
-    throw new GenAppupError(file, "not a BEAM file (no FOR1/BEAM header)");
-  const end = Math.min(8 + u32(bytes, 4, file), bytes.length);
+  const fail = failing(file);
   const found: (Uint8Array | undefined)[] = new Array(MD5_IDS.length);
-  for (let pos = 12; pos < end;) {
-    if (pos + 8 > end) throw new GenAppupError(file, `truncated chunk header at byte ${pos}`);
-    const size = u32(bytes, pos + 4, file);
-    if (pos + 8 + size > end) return parseBeam(bytes, file).md5; // let the full reader say what is wrong
-    const k = MD5_IDS.indexOf(u32(bytes, pos, file) | 0);
+  walkChunks(bytes, fail, (pos, size) => {
+    const k = MD5_IDS.indexOf(u32(bytes, pos, fail) | 0);
     if (k >= 0) found[k] = bytes.subarray(pos + 8, pos + 8 + size); // the last one wins, as in parseBeam
-    pos += 8 + ((size + 3) & ~3);
-  }
+  });
   return hashChunks(found, file);
 }
 
 /** Walks the IFF form. Accepts whole-file gzip (beam_lib:strip, erlc +compressed). */
 export function parseBeam(bytes: Uint8Array, file: string): Beam {
   const data = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzip(bytes, file) : bytes;
-  if (data.length < 12 || ascii(data, 0) !== "FOR1" || ascii(data, 8) !== "BEAM") {
-    throw new GenAppupError(file, "not a BEAM file (no FOR1/BEAM header)");
-  }
-  const end = Math.min(8 + u32(data, 4, file), data.length);
   const chunks = new Map<string, Uint8Array>();
   const order: string[] = [];
-  for (let pos = 12; pos < end;) {
-    if (pos + 8 > end) throw new GenAppupError(file, `truncated chunk header at byte ${pos}`);
+  walkChunks(data, failing(file), (pos, size) => {
     const id = ascii(data, pos);
-    const size = u32(data, pos + 4, file);
-    if (pos + 8 + size > end) {
-      throw new GenAppupError(
-        file,
-        `chunk ${JSON.stringify(id)} at byte ${pos} claims ${size} bytes, only ${end - pos - 8} remain`,
-      );
-    }
     if (!chunks.has(id)) order.push(id);
     chunks.set(id, data.subarray(pos + 8, pos + 8 + size));
-    pos += 8 + ((size + 3) & ~3);
-  }
+  });
   return new Beam(file, chunks, order);
+}
+
+function failing(file: string): Fail {
+  return (detail) => {
+    throw new GenAppupError(file, detail);
+  };
 }
 
 function gunzip(bytes: Uint8Array, file: string): Uint8Array {
@@ -286,7 +280,7 @@ function gunzip(bytes: Uint8Array, file: string): Uint8Array {
 
 function readAtoms(b: Uint8Array, utf8: boolean, file: string): string[] {
   const decoder = new TextDecoder(utf8 ? "utf-8" : "latin1");
-  const raw = u32(b, 0, file) | 0;
+  const raw = u32(b, 0, failing(file)) | 0;
   // OTP 28 writes a negative count and compact-encoded lengths (atoms up to 1020 bytes).
   const compact = raw < 0;
   const n = Math.abs(raw);
@@ -306,33 +300,18 @@ function readAtoms(b: Uint8Array, utf8: boolean, file: string): string[] {
   return atoms;
 }
 
-/** A `tag_u` value in the compact term encoding, as the loader reads atom lengths. */
+/** An atom length: a `tag_u` operand in the compact term encoding, as the loader reads it. */
 function compactLength(b: Uint8Array, at: number, file: string): [number, number] {
   const bad = (): never => {
     throw new GenAppupError(file, `bad compact-encoded atom length at byte ${at} of the atom table`);
   };
-  const b0 = b[at] ?? bad();
-  if ((b0 & 7) !== 0) bad();
-  if ((b0 & 0x08) === 0) return [b0 >> 4, at + 1];
-  if ((b0 & 0x10) === 0) return [((b0 >> 5) << 8) | (b[at + 1] ?? bad()), at + 2];
-  const n = (b0 >> 5) + 2;
-  if (n > 8) bad(); // longer forms never occur for atom lengths
-  let v = 0;
-  for (let i = 1; i <= n; i++) v = v * 256 + (b[at + i] ?? bad());
-  return [v, at + 1 + n];
+  const { tag, value, next } = compactOperand(b, at, bad);
+  if (tag !== 0) bad();
+  return [value, next];
 }
 
 function zeroOldUniq(funt: Uint8Array): Uint8Array {
   const copy = Uint8Array.from(funt);
   for (let off = 4; off + 24 <= copy.length; off += 24) copy.fill(0, off + 20, off + 24);
   return copy;
-}
-
-function ascii(b: Uint8Array, at: number): string {
-  return String.fromCharCode(b[at]!, b[at + 1]!, b[at + 2]!, b[at + 3]!);
-}
-
-function u32(b: Uint8Array, at: number, file = ""): number {
-  if (at + 4 > b.length) throw new GenAppupError(file, "unexpected end of data");
-  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 }

@@ -3,6 +3,7 @@
  * as an attribute: it emits an `on_load` instruction before the function's `func_info`.
  */
 import { GenAppupError } from "../errors.js";
+import { compactOperand, u32 } from "./bytes.js";
 import type { FunArity } from "./beam.js";
 
 /** Operand count per opcode (genop.tab, OTP 20 to 29); gaps are opcodes no current compiler emits. */
@@ -55,33 +56,20 @@ class OperandReader {
   }
 
   u32(at: number): number {
-    if (at + 4 > this.b.length) this.fail("truncated");
-    return ((this.b[at]! << 24) | (this.b[at + 1]! << 16) | (this.b[at + 2]! << 8) | this.b[at + 3]!) >>> 0;
-  }
-
-  private byte(): number {
-    return this.b[this.pos++] ?? this.fail("truncated operand");
+    return u32(this.b, at, (d) => this.fail(d));
   }
 
   /** One compact-encoded operand; extended (z) forms are consumed whole. */
   operand(): { tag: number; value: number } {
-    const b0 = this.byte();
-    const tag = b0 & 7;
-    if (tag === TAG_Z) {
+    const b0 = this.b[this.pos] ?? this.fail("truncated operand");
+    if ((b0 & 7) === TAG_Z) {
+      this.pos++;
       this.extended(b0);
-      return { tag, value: 0 };
+      return { tag: TAG_Z, value: 0 };
     }
-    return { tag, value: this.integer(b0) };
-  }
-
-  private integer(b0: number): number {
-    if ((b0 & 0x08) === 0) return b0 >> 4;
-    if ((b0 & 0x10) === 0) return ((b0 >> 5) << 8) | this.byte();
-    let n = b0 >> 5;
-    n = n === 7 ? this.operand().value + 9 : n + 2;
-    let v = 0;
-    for (let i = 0; i < n; i++) v = v * 256 + this.byte(); // large values are only skipped, so precision is moot
-    return v;
+    const { tag, value, next } = compactOperand(this.b, this.pos, (d) => this.fail(d));
+    this.pos = next;
+    return { tag, value };
   }
 
   private extended(b0: number): void {

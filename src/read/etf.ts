@@ -4,6 +4,7 @@
  * or 128-bit integers. Throws GenAppupError (with an empty file name) on malformed input.
  */
 import { inflateSync } from "node:zlib";
+import { u32 } from "./bytes.js";
 import { GenAppupError } from "../errors.js";
 import type { Term } from "../term/term.js";
 
@@ -23,7 +24,7 @@ export function decodeEtf(data: Uint8Array, limits: Partial<EtfLimits> = {}): Te
   const lim = { ...DEFAULT_LIMITS, ...limits };
   if (data[0] !== 131) fail(`not an external term: first byte is ${data[0] ?? "missing"}, expected 131`);
   if (data[1] === 80) {
-    const size = u32(data, 2);
+    const size = u32(data, 2, () => fail("term is truncated"));
     if (size > lim.maxInflated) fail(`compressed term of ${size} bytes is over the ${lim.maxInflated}-byte limit`);
     let inflated: Uint8Array;
     try {
@@ -45,11 +46,6 @@ function decodeWhole(r: Reader): Term {
 
 function fail(msg: string): never {
   throw new GenAppupError("", msg);
-}
-
-function u32(b: Uint8Array, at: number): number {
-  if (at + 4 > b.length) fail("term is truncated");
-  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 }
 
 class Reader {
