@@ -1,7 +1,7 @@
 /** `gen-appup inspect PATH... [--json]`: the facts of every module in beams, ebin directories or releases. */
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { formatTerm } from "../term/print.js";
+import { termLine } from "../term/print.js";
 import { GenAppupError } from "../errors.js";
 import { moduleFacts, type ModuleFacts } from "../read/facts.js";
 import { readRelease } from "../read/release.js";
@@ -39,7 +39,6 @@ function inspectPath(path: string): InspectedModule[] {
 }
 
 const funName = ([f, a]: readonly [string, number]) => `${f}/${a}`;
-const ONE_LINE = Number.MAX_SAFE_INTEGER;
 
 /** One JSON object per module (JSON Lines). */
 export function toJsonLine(m: InspectedModule): string {
@@ -51,8 +50,8 @@ export function toJsonLine(m: InspectedModule): string {
     behaviours: m.behaviours,
     exports: m.exports.map(funName),
     imports: m.imports.map(([mod, f, a]) => `${mod}:${f}/${a}`),
-    attributes: formatTerm(m.attributes, 1, ONE_LINE),
-    vsn: m.vsn ? formatTerm(m.vsn, 1, ONE_LINE) : null,
+    attributes: termLine(m.attributes),
+    vsn: m.vsn ? termLine(m.vsn) : null,
     on_load: m.onLoad ? funName(m.onLoad) : null,
     loads_nif: m.loadsNif,
     chunks: m.chunks,
@@ -68,7 +67,7 @@ export function toText(m: InspectedModule): string {
     (m.app ? row("app", m.app) : "") +
     row("md5", m.md5) +
     row("behaviours", m.behaviours.join(", ") || "-") +
-    row("vsn", m.vsn ? formatTerm(m.vsn, 1, ONE_LINE) : "- (stripped)") +
+    row("vsn", m.vsn ? termLine(m.vsn) : "- (stripped)") +
     row("exports", `${m.exports.length}: ${m.exports.map(funName).join(" ")}`) +
     row("calls", `${calls.length} modules: ${calls.join(" ")}`) +
     row("on_load", m.onLoad ? funName(m.onLoad) : "-") +

@@ -22,7 +22,7 @@
  */
 import { GenAppupError } from "../errors.js";
 import { atom, atomsOf, elementsOf, int, list, tuple, type Term } from "../term/term.js";
-import { formatTerm } from "../term/print.js";
+import { termLine } from "../term/print.js";
 
 export type Purge = "soft_purge" | "brutal_purge";
 export type Timeout = "default" | "infinity" | number;
@@ -174,7 +174,7 @@ const START_TYPES = new Set(["none", "load", "temporary", "transient", "permanen
 /** Parses one appup or relup instruction, expanding shorthands; throws `bad_instruction` with the term. */
 export function fromTerm(t: Term, where: string): Instruction {
   const bad = (): never => {
-    throw new GenAppupError(where, `bad instruction ${formatTerm(t, 1, Number.MAX_SAFE_INTEGER)}`);
+    throw new GenAppupError(where, `bad instruction ${termLine(t)}`);
   };
   if (t.t === "atom") {
     if (t.v === "point_of_no_return" || t.v === "restart_new_emulator" || t.v === "restart_emulator")
@@ -366,5 +366,5 @@ function parseUpdate(args: Term[], p: Parsers): Instruction {
 
 /** One instruction as Erlang text on one line, for messages and JSON. */
 export function instructionText(i: Instruction): string {
-  return formatTerm(toTerm(i), 1, Number.MAX_SAFE_INTEGER);
+  return termLine(toTerm(i));
 }

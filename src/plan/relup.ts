@@ -16,7 +16,7 @@ import { GenAppupError } from "../errors.js";
 import type { Application, Release } from "../read/release.js";
 import { atom, list, str, tuple, type Term } from "../term/term.js";
 import type { Finding } from "./findings.js";
-import { formatTerm } from "../term/print.js";
+import { termLine } from "../term/print.js";
 import { appupParts, entryFor } from "./appup-term.js";
 import {
   instructionText,
@@ -217,7 +217,7 @@ function appupScript(
       level: "warning",
       code: "bad_vsn",
       app: app.name,
-      message: `${file} names version ${formatTerm(parts.vsn, 1, Number.MAX_SAFE_INTEGER)}, but ${app.name} is ${app.vsn} (bad_vsn)`,
+      message: `${file} names version ${termLine(parts.vsn)}, but ${app.name} is ${app.vsn} (bad_vsn)`,
     });
   }
   const script = entryFor(mode === "up" ? parts.up : parts.down, baseVsn, file);

@@ -37,6 +37,11 @@ export function formatTerm(term: Term, col = 1, lineLength = 80): string {
   return pp(ctx, m, col, tind, " ".repeat(col - 1), 0, 0);
 }
 
+/** A term on one line, however long: for messages, JSON and summaries. */
+export function termLine(term: Term): string {
+  return formatTerm(term, 1, Number.MAX_SAFE_INTEGER);
+}
+
 /** A consultable file of one term: what systools writes for relup and mix for `.rel`. */
 export function formatFile(term: Term): string {
   return `${CODING_HEADER}${formatTerm(term)}.\n`;
