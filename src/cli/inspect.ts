@@ -33,9 +33,9 @@ function inspectPath(path: string): InspectedModule[] {
   if (beams.length) return beams.map((f) => moduleFacts(readFileSync(join(path, f)), join(path, f)));
   const release = readRelease(path);
   const fromApps = release.apps.flatMap((app) =>
-    app.beams.map((b) => ({ ...moduleFacts(b.read(), release.files.describe(b.path)), app: app.name })),
+    app.beams.map((b) => ({ ...moduleFacts(b.read(), release.source.describe(b.path)), app: app.name })),
   );
-  return [...fromApps, ...release.consolidated.map((b) => moduleFacts(b.read(), release.files.describe(b.path)))];
+  return [...fromApps, ...release.consolidated.map((b) => moduleFacts(b.read(), release.source.describe(b.path)))];
 }
 
 const funName = ([f, a]: readonly [string, number]) => `${f}/${a}`;

@@ -4,7 +4,10 @@ import { GenAppupError } from "../errors.js";
 import type { Term } from "../term/term.js";
 import { parseOneTerm } from "../term/text.js";
 import { inspectPaths, toJsonLine, toText } from "./inspect.js";
-import { parsePurge, readOverrides, resolveReleases, toJson, toSummary, upgrade } from "./upgrade.js";
+import type { PlanOptions } from "../plan/plan.js";
+import { readOverrides, resolveReleases } from "../releases.js";
+import { upgrade } from "../upgrade.js";
+import { toJson, toSummary } from "./render.js";
 
 const USAGE = `Usage:
   gen-appup OLD... NEW [options]       write the appups and the relup that hot-upgrade OLD to NEW
@@ -97,12 +100,7 @@ function upgradeCommand(args: string[], out: NodeJS.WritableStream): number {
   } catch (e) {
     throw new UsageError(`--extra is not an Erlang term: ${(e as GenAppupError).detail}`);
   }
-  let purge;
-  try {
-    purge = parsePurge(values.purge);
-  } catch (e) {
-    throw new UsageError((e as GenAppupError).detail);
-  }
+  const purge = parsePurge(values.purge);
   const { olds, to } = resolveReleases(positionals, !!values.prepare);
   const result = upgrade(olds, to, {
     ...(values.out ? { out: values.out } : {}),
@@ -125,4 +123,11 @@ async function version(): Promise<string> {
   const { readFile } = await import("node:fs/promises");
   const pkg = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
   return pkg.version;
+}
+
+function parsePurge(value: string | undefined): PlanOptions["purge"] {
+  if (value === undefined) return undefined;
+  if (value !== "soft_purge" && value !== "brutal_purge")
+    throw new UsageError(`--purge takes soft_purge or brutal_purge, not ${JSON.stringify(value)}`);
+  return { pre: value, post: value };
 }

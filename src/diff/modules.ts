@@ -7,20 +7,18 @@
 import { parseBeam, type Beam } from "../read/beam.js";
 import type { BeamFile, Release } from "../read/release.js";
 
-export type ModuleChangeKind = "added" | "deleted" | "changed" | "unchanged";
+/**
+ * One module of the two releases. `app` is the application holding it on the side it exists on
+ * (the new one, for a module in both); `beam` is its new beam, `oldBeam` its old one, parsed only
+ * when the module changed, was added or was deleted.
+ */
+export type ModuleChange =
+  | { kind: "added"; module: string; app: string; beam: Beam }
+  | { kind: "deleted"; module: string; app: string; oldBeam: Beam }
+  | { kind: "changed"; module: string; app: string; oldApp: string; beam: Beam; oldBeam: Beam }
+  | { kind: "unchanged"; module: string; app: string; oldApp: string };
 
-export interface ModuleChange {
-  module: string;
-  kind: ModuleChangeKind;
-  /** The application holding it in the old release (absent when added). */
-  oldApp?: string;
-  /** The application holding it in the new release (absent when deleted). */
-  newApp?: string;
-  /** The new beam, parsed, when the module was added or changed: behaviours, exports and imports come from it. */
-  beam?: Beam;
-  /** The old beam, parsed, when the module was changed or deleted. */
-  oldBeam?: Beam;
-}
+export type ModuleChangeKind = ModuleChange["kind"];
 
 interface Located {
   app: string;
@@ -41,17 +39,17 @@ function modulesOf(release: Release): Map<string, Located> {
 export function diffModules(from: Release, to: Release): ModuleChange[] {
   const olds = modulesOf(from);
   const news = modulesOf(to);
-  const oldBeam = (o: Located) => parseBeam(o.file.read(), from.files.describe(o.file.path));
-  const newBeam = (n: Located) => parseBeam(n.file.read(), to.files.describe(n.file.path));
+  const oldBeam = (o: Located) => parseBeam(o.file.read(), from.source.describe(o.file.path));
+  const newBeam = (n: Located) => parseBeam(n.file.read(), to.source.describe(n.file.path));
   const changes: ModuleChange[] = [];
   for (const [module, n] of news) {
     const o = olds.get(module);
-    if (!o) changes.push({ module, kind: "added", newApp: n.app, beam: newBeam(n) });
+    if (!o) changes.push({ kind: "added", module, app: n.app, beam: newBeam(n) });
     else if (o.file.sameBytes(n.file) || o.file.md5() === n.file.md5())
-      changes.push({ module, kind: "unchanged", oldApp: o.app, newApp: n.app });
-    else changes.push({ module, kind: "changed", oldApp: o.app, newApp: n.app, beam: newBeam(n), oldBeam: oldBeam(o) });
+      changes.push({ kind: "unchanged", module, app: n.app, oldApp: o.app });
+    else changes.push({ kind: "changed", module, app: n.app, oldApp: o.app, beam: newBeam(n), oldBeam: oldBeam(o) });
   }
   for (const [module, o] of olds)
-    if (!news.has(module)) changes.push({ module, kind: "deleted", oldApp: o.app, oldBeam: oldBeam(o) });
+    if (!news.has(module)) changes.push({ kind: "deleted", module, app: o.app, oldBeam: oldBeam(o) });
   return changes;
 }

@@ -1,16 +1,19 @@
 /** Appup files: `{Vsn, [{UpFromVsn, Instructions}], [{DownToVsn, Instructions}]}`, laid out as OTP writes terms. */
-import { GENERATED_MARKER, type AppupEntry, type AppupPlan } from "../plan/appups.js";
+import { GENERATED_MARKER, type Appup, type AppupEntry, type VersionKey } from "../plan/appup.js";
 import { toTerm } from "../plan/instructions.js";
-import { list, str, tuple, type Term } from "../term/term.js";
 import { CODING_HEADER, formatTerm } from "../term/print.js";
+import { bin, list, str, tuple, type Term } from "../term/term.js";
 
-export function appupTerm(plan: AppupPlan): Term {
-  if (plan.kept) return plan.kept;
-  const entries = (es: AppupEntry[]) => list(es.map((e) => tuple(str(e.vsn), list(e.instructions.map(toTerm)))));
-  return tuple(str(plan.vsn), entries(plan.up), entries(plan.down));
+export function appupTerm(appup: Appup): Term {
+  const entries = (es: AppupEntry[]) => list(es.map((e) => tuple(keyTerm(e.from), list(e.instructions.map(toTerm)))));
+  return tuple(str(appup.vsn), entries(appup.up), entries(appup.down));
+}
+
+function keyTerm(key: VersionKey): Term {
+  return key.kind === "exact" ? str(key.vsn) : bin(key.source);
 }
 
 /** The generated file: the coding line, our marker, the term. */
-export function appupText(plan: AppupPlan): string {
-  return `${CODING_HEADER}${GENERATED_MARKER}\n${formatTerm(appupTerm(plan))}.\n`;
+export function appupText(appup: Appup): string {
+  return `${CODING_HEADER}${GENERATED_MARKER}\n${formatTerm(appupTerm(appup))}.\n`;
 }

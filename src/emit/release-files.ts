@@ -8,7 +8,7 @@
  */
 import type { Release } from "../read/release.js";
 import { atom, list, str, tuple } from "../term/term.js";
-import type { OutputFile } from "./files.js";
+import type { OutputFile } from "./write.js";
 import { formatFile } from "../term/print.js";
 
 export function releaseFiles(r: Release): OutputFile[] {
@@ -23,7 +23,7 @@ export function releaseFiles(r: Release): OutputFile[] {
     ),
   ]);
   return [
-    { path: `releases/${r.name}-${r.vsn}.rel`, text: new TextDecoder().decode(r.files.read(r.relPath)) },
+    { path: `releases/${r.name}-${r.vsn}.rel`, text: new TextDecoder().decode(r.source.read(r.relPath)) },
     { path: "releases/RELEASES", text: formatFile(releases) },
   ];
 }

@@ -1,32 +1,135 @@
 /**
- * What the plan tells the user plainly: errors stop the run (exit 1), warnings are things a hot
- * upgrade will not do for them (exit 3 with --strict), notes are for information.
+ * What gen-appup tells the user about an upgrade, as data: every finding has a code from this
+ * catalogue, a level, a message naming what it is about, and the remedy in words. The CLI, its
+ * `--json` and the README's findings table all read the catalogue.
+ *
+ * Levels: an error stops the run (exit 1, nothing written); a warning is something a hot upgrade
+ * will not do for the user (exit 3 with --strict); a note is for information.
+ *
+ * Findings versus errors: a `GenAppupError` is thrown when an input cannot be read or is not what
+ * it claims to be (the fix is in that file); a finding is about the upgrade itself, between
+ * well-formed releases.
  */
 export type FindingLevel = "error" | "warning" | "note";
 
-export type FindingCode =
-  | "unbumped_app" // code changed, application version did not: release_handler would not load it
-  | "moved_from_removed_app" // a module moved out of an application the upgrade removes
-  | "existing_appup" // an appup shipped in the new release is used as it is
-  | "appup_missing_version" // ... but it has no entry for an old version
-  | "nif_module" // a changed module loads a NIF or has on_load
-  | "unsuspended_processes" // a changed Phoenix channel or LiveView: its processes are not suspended
-  | "supervisor_children" // a changed supervisor names other modules: children it adds are not started
-  | "consolidated_protocols" // Elixir protocol consolidation changed: the relup does not reload it
-  | "runtime_config" // install_release resets application env to the build-time sys.config
-  | "erts_changed" // the relup restarts the emulator
-  | "toolchain_changed" // Elixir's own applications change version
-  | "bad_vsn" // an appup's version is not the application's (systools' warning)
-  | "pre_r15_emulator_upgrade"
-  | "first_release" // nothing to upgrade from
-  | "cold_deploy" // --patch-only and more than the patch version changes
-  | "app_added"
-  | "app_removed";
+interface Entry {
+  level: FindingLevel;
+  /** What it means, in a sentence. */
+  means: string;
+  /** What to do. */
+  remedy: string;
+}
+
+export const CATALOGUE = {
+  unbumped_app: {
+    level: "error",
+    means: "a module changed in an application whose version did not: release_handler would not load it",
+    remedy: "bump the application's version; --allow-unbumped makes this a warning",
+  },
+  moved_from_removed_app: {
+    level: "error",
+    means: "a module moved out of an application that the upgrade removes, which would unload it",
+    remedy: "keep the old application for one more release, or restart instead of upgrading hot",
+  },
+  appup_missing_version: {
+    level: "error",
+    means: "an appup the new release ships has no up entry for a version being upgraded from",
+    remedy: "add the entry to that appup, or delete the appup and let gen-appup write one",
+  },
+  existing_appup: {
+    level: "note",
+    means: "an appup the new release ships (OTP's own, a dependency's, or hand-written) is used as it is",
+    remedy: "nothing to do; delete it to have gen-appup generate one",
+  },
+  nif_module: {
+    level: "warning",
+    means: "a changed module loads a NIF or has an on_load function: loading it again may fail",
+    remedy: "test the reload, or use {restart_application, App} in a hand-written appup (--appups DIR)",
+  },
+  unsuspended_processes: {
+    level: "warning",
+    means: "a changed Phoenix channel or LiveView: its processes run another module's code and are not suspended",
+    remedy: "they switch code on their next message with their old state; make the new code accept it",
+  },
+  supervisor_children: {
+    level: "warning",
+    means: "a changed supervisor names other modules: a child it adds is not started, one it drops keeps running",
+    remedy: "write the supervisor:restart_child / terminate_child / delete_child applies in a hand-written appup",
+  },
+  consolidated_protocols: {
+    level: "note",
+    means: "Elixir's consolidated protocols changed: the appup moves their code path and reloads them",
+    remedy: "nothing to do",
+  },
+  consolidated_protocols_stale: {
+    level: "warning",
+    means: "Elixir's consolidated protocols changed, but the appup that would reload them is not generated",
+    remedy: "reload them in your own appup, or restart: new protocol implementations stay unused until then",
+  },
+  runtime_config: {
+    level: "warning",
+    means: "configuration computed at boot (runtime.exs, config providers) is reset by install_release",
+    remedy: "re-apply the runtime configuration after the upgrade, or restart",
+  },
+  erts_changed: {
+    level: "warning",
+    means: "the ERTS version changes: the relup restarts the emulator, so the upgrade is not hitless",
+    remedy: "deploy with a restart, or keep the ERTS version",
+  },
+  toolchain_changed: {
+    level: "warning",
+    means: "Elixir's own applications change version: they are not made to be hot-upgraded",
+    remedy: "prefer a cold deploy when Elixir itself changes",
+  },
+  bad_vsn: {
+    level: "warning",
+    means: "an appup names another version than its application's (systools' bad_vsn)",
+    remedy: "make the appup's first element the application's version",
+  },
+  pre_r15_emulator_upgrade: {
+    level: "warning",
+    means: "the old release's sasl predates R15: the emulator restart moves to the end (systools' warning)",
+    remedy: "nothing to do, unless the old release can be upgraded first",
+  },
+  first_release: {
+    level: "note",
+    means: "there is no older version to upgrade from",
+    remedy: "nothing to do: deploy it, later versions upgrade from it",
+  },
+  cold_deploy: {
+    level: "note",
+    means: "with --patch-only, a version that changes more than the patch version is deployed cold",
+    remedy: "restart the node to move to this version",
+  },
+  app_added: {
+    level: "note",
+    means: "an application is added: the relup loads and starts it",
+    remedy: "nothing to do",
+  },
+  app_removed: {
+    level: "note",
+    means: "an application is removed: the relup stops and unloads it",
+    remedy: "nothing to do",
+  },
+} as const satisfies Record<string, Entry>;
+
+export type FindingCode = keyof typeof CATALOGUE;
 
 export interface Finding {
   level: FindingLevel;
   code: FindingCode;
   message: string;
+  remedy: string;
   app?: string;
   module?: string;
+}
+
+/** A finding of `code` at its catalogue level (or `level`, where an option changes it). */
+export function finding(
+  code: FindingCode,
+  message: string,
+  about: { app?: string; module?: string; level?: FindingLevel } = {},
+): Finding {
+  const { level = CATALOGUE[code].level, ...where } = about;
+  return { level, code, message, remedy: CATALOGUE[code].remedy, ...where };
 }

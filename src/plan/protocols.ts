@@ -15,7 +15,11 @@
  * Nothing in it can fail the upgrade: a protocol that does not load keeps its old code.
  */
 import { atom, int, list, str, tuple, type Term } from "../term/term.js";
+import type { Release } from "../read/release.js";
+import { entryFor } from "./appup.js";
+import { finding, type Finding } from "./findings.js";
 import type { Instruction } from "./instructions.js";
+import type { AppupPlan } from "./plan.js";
 
 const L = int(1);
 const a = (name: string) => tuple(atom("atom"), L, atom(name));
@@ -47,4 +51,35 @@ export function reloadProtocols(from: string, to: string, protocols: string[]): 
     tuple(atom("lc"), L, load, list([tuple(atom("generate"), L, v("M"), cons(protocols.map(a)))])),
   ]);
   return { op: "apply", mfa: { module: "erl_eval", fun: "exprs", args: list([exprs, list([])]) } };
+}
+
+/** Consolidated protocols to reload on the way up (new or changed in `to`) and down (new or changed in `from`). */
+export function protocolChanges(from: Release, to: Release): { up: string[]; down: string[] } {
+  const md5s = (r: Release) => new Map(r.consolidated.map((b) => [b.module, b.md5()]));
+  const before = md5s(from),
+    after = md5s(to);
+  const differ = (a: Map<string, string>, b: Map<string, string>) =>
+    [...a].filter(([m, h]) => b.get(m) !== h).map(([m]) => m);
+  return { up: differ(after, before), down: differ(before, after) };
+}
+
+/** Whether the appup of `carrier` reloads the protocols (it is generated), or nothing does. */
+export function protocolFinding(from: Release, to: Release, carrier: AppupPlan | undefined, up: string[]): Finding {
+  const names = up.join(", ") || "removed ones";
+  const oldVsn = carrier && from.apps.find((a) => a.name === carrier.app)?.vsn;
+  const entry = carrier && oldVsn !== undefined ? entryFor(carrier.appup.up, oldVsn) : undefined;
+  if (carrier && !carrier.shipped && entry && !entry.handWritten) {
+    return finding(
+      "consolidated_protocols",
+      `consolidated protocols changed (${names}): the appup of ${carrier.app} moves the code path to ` +
+        `releases/${to.vsn}/consolidated and reloads them, last`,
+      { app: carrier.app },
+    );
+  }
+  const why = carrier ? ` (the appup of ${carrier.app} is not generated, so it cannot)` : "";
+  return finding(
+    "consolidated_protocols_stale",
+    `consolidated protocols changed (${names}) from ${from.vsn}: they live in releases/${to.vsn}/consolidated, ` +
+      `which no relup reloads${why}; new protocol implementations stay unused until a restart`,
+  );
 }

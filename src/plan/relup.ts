@@ -14,28 +14,38 @@
  */
 import { GenAppupError } from "../errors.js";
 import type { Application, Release } from "../read/release.js";
-import { atom, list, str, tuple, type Term } from "../term/term.js";
-import type { Finding } from "./findings.js";
-import { termLine } from "../term/print.js";
-import { appupParts, entryFor } from "./appup-term.js";
+import { atom, list } from "../term/term.js";
+import { entryFor, type Appup } from "./appup.js";
+import { finding, type Finding } from "./findings.js";
 import {
   instructionText,
   isDependencyInstruction,
-  toTerm,
   type DependencyInstruction,
   type Instruction,
   type LowLevel,
 } from "./instructions.js";
 import { components } from "./order.js";
-import { matchesVersion } from "./versions.js";
 
 export interface RelupOptions {
   /** systools' `restart_emulator` option: end every script with a restart. */
   restartEmulator?: boolean;
 }
 
+/** A relup (OTP's relup(4)): per old version, the low-level script up from it and down to it. */
+export interface Relup {
+  vsn: string;
+  up: RelupScript[];
+  down: RelupScript[];
+}
+
+/** `{Vsn, Descr, Instructions}`; systools writes an empty `Descr`. */
+export interface RelupScript {
+  vsn: string;
+  instructions: Instruction[];
+}
+
 export interface RelupResult {
-  relup: Term;
+  relup: Relup;
   /** systools' warnings (erts_vsn_changed, bad_vsn, pre_R15_emulator_upgrade). */
   warnings: Finding[];
 }
@@ -51,7 +61,7 @@ interface RelApp {
   optional: string[];
 }
 
-type Mode = "up" | "dn";
+type Mode = "up" | "down";
 /** An instruction and the application whose appup it came from (for messages). */
 interface Placed {
   i: Instruction;
@@ -60,18 +70,18 @@ interface Placed {
 
 /**
  * The relup of `to` for upgrades from, and downgrades to, each of `olds`. `appups` holds the
- * appup term of every application whose version changed, by application name.
+ * appup of every application whose version changed, by application name.
  */
 export function makeRelup(
-  to: Release,
   olds: Release[],
-  appups: ReadonlyMap<string, Term>,
+  to: Release,
+  appups: ReadonlyMap<string, Appup>,
   opts: RelupOptions = {},
 ): RelupResult {
   const warnings: Finding[] = [];
   const top = sortApps(relApps(to), to);
-  const up: Term[] = [];
-  const dn: Term[] = [];
+  const up: RelupScript[] = [];
+  const down: RelupScript[] = [];
   for (const base of olds) {
     const baseApps = sortApps(relApps(base), base);
     for (const r of [to, base]) {
@@ -86,18 +96,18 @@ export function makeRelup(
       base,
       warnings,
     );
-    up.unshift(tuple(str(base.vsn), list([]), list(upScript.map(toTerm))));
-    const dnScript = translate("dn", scriptsFor("dn", to, base, top, appups, warnings, opts), baseApps, top);
-    dn.unshift(tuple(str(base.vsn), list([]), list(dnScript.map(toTerm))));
+    up.unshift({ vsn: base.vsn, instructions: upScript });
+    const downScript = translate("down", scriptsFor("down", to, base, top, appups, warnings, opts), baseApps, top);
+    down.unshift({ vsn: base.vsn, instructions: downScript });
   }
-  return { relup: tuple(str(to.vsn), list(up), list(dn)), warnings };
+  return { relup: { vsn: to.vsn, up, down }, warnings };
 }
 
 function relApps(r: Release): RelApp[] {
   for (const a of r.apps) {
     if (a.spec.missing.length)
       throw new GenAppupError(
-        r.files.describe(`${a.dir}/ebin/${a.name}.app`),
+        r.source.describe(`${a.dir}/ebin/${a.name}.app`),
         `lacks ${a.spec.missing.join(", ")}, which systools requires (missing_param)`,
       );
   }
@@ -165,7 +175,7 @@ function scriptsFor(
   to: Release,
   base: Release,
   top: RelApp[],
-  appups: ReadonlyMap<string, Term>,
+  appups: ReadonlyMap<string, Appup>,
   warnings: Finding[],
   opts: RelupOptions,
 ): Placed[][] {
@@ -188,11 +198,10 @@ function scriptsFor(
   const all = [...added, ...scripts, ...removed];
   if (to.erts !== base.erts) {
     all.unshift([{ i: { op: "restart_new_emulator" } }]);
-    warnings.push({
-      level: "warning",
-      code: "erts_changed",
-      message: `ERTS changes between ${to.name} ${to.vsn} (${to.erts}) and ${base.name} ${base.vsn} (${base.erts}): the relup restarts the emulator (erts_vsn_changed)`,
-    });
+    const message =
+      `ERTS changes between ${to.name} ${to.vsn} (${to.erts}) and ${base.name} ${base.vsn} (${base.erts}): ` +
+      `the relup restarts the emulator (erts_vsn_changed)`;
+    warnings.push(finding("erts_changed", message));
   }
   if (opts.restartEmulator) all.push([{ i: { op: "restart_emulator" } }]);
   return all;
@@ -202,7 +211,7 @@ function appupScript(
   mode: Mode,
   app: RelApp,
   baseVsn: string,
-  appup: Term | undefined,
+  appup: Appup | undefined,
   warnings: Finding[],
 ): Instruction[] {
   const file = `${app.name}.appup`;
@@ -211,17 +220,12 @@ function appupScript(
       file,
       `is missing: ${app.name} changes from ${baseVsn} to ${app.vsn}, so systools needs its appup (no_relup)`,
     );
-  const parts = appupParts(appup, file);
-  if (!(parts.vsn.t === "list" && matchesVersion(parts.vsn, app.vsn))) {
-    warnings.push({
-      level: "warning",
-      code: "bad_vsn",
-      app: app.name,
-      message: `${file} names version ${termLine(parts.vsn)}, but ${app.name} is ${app.vsn} (bad_vsn)`,
-    });
+  if (appup.vsn !== app.vsn) {
+    const message = `${file} names version ${appup.vsn}, but ${app.name} is ${app.vsn} (bad_vsn)`;
+    warnings.push(finding("bad_vsn", message, { app: app.name }));
   }
-  const script = entryFor(mode === "up" ? parts.up : parts.down, baseVsn, file);
-  if (script) return script;
+  const entry = entryFor(mode === "up" ? appup.up : appup.down, baseVsn);
+  if (entry) return entry.instructions;
   throw new GenAppupError(file, `has no ${mode === "up" ? "up" : "down"} entry for ${app.name} ${baseVsn} (no_relup)`);
 }
 
@@ -590,11 +594,8 @@ function sortEmulatorRestart(mode: Mode, before: Placed[], after: Placed[]): [In
 function fixR15Sasl(script: Instruction[], base: Release, warnings: Finding[]): Instruction[] {
   const sasl = base.apps.find((a) => a.name === "sasl")?.vsn;
   if (script[0]?.op !== "restart_new_emulator" || !sasl || !(sasl < "2.2")) return script;
-  warnings.push({
-    level: "warning",
-    code: "pre_r15_emulator_upgrade",
-    message: `the old release's sasl ${sasl} predates R15: the emulator restart moves to the end (pre_R15_emulator_upgrade)`,
-  });
+  const message = `the old release's sasl ${sasl} predates R15: the emulator restart moves to the end (pre_R15_emulator_upgrade)`;
+  warnings.push(finding("pre_r15_emulator_upgrade", message));
   const rest = script.slice(1);
   const at = rest.findIndex((i) => i.op === "restart_emulator");
   return [...(at >= 0 ? [...rest.slice(0, at), ...rest.slice(at + 1)] : rest), { op: "restart_new_emulator" }];

@@ -1,6 +1,5 @@
 /** Version strings: appup keys (exact strings or PCRE binaries) and "the highest version below". */
 import { createRequire } from "node:module";
-import { textOf, type Term } from "../term/term.js";
 
 // CommonJS loaded with require, as in term-text.ts: cheaper than through Node's ESM loader.
 const require = createRequire(import.meta.url);
@@ -8,15 +7,13 @@ const compare = require("semver/functions/compare.js") as typeof import("semver/
 const valid = require("semver/functions/valid.js") as typeof import("semver/functions/valid.js");
 
 /**
- * Whether an appup `UpFrom`/`DnTo` key selects `vsn`, as systools does: a string must be equal;
- * a binary is a regular expression whose first match must cover the whole version.
+ * Whether a version regular expression (an appup key given as a binary) selects `vsn`, as
+ * systools does: its first match must cover the whole version.
  */
-export function matchesVersion(key: Term, vsn: string): boolean {
-  if (key.t === "list") return textOf(key) === vsn;
-  if (key.t !== "bin") return false;
+export function matchesVersion(source: string, vsn: string): boolean {
   let re: RegExp;
   try {
-    re = new RegExp(textOf(key)!, "u");
+    re = new RegExp(source, "u");
   } catch {
     return false;
   }

@@ -12,7 +12,8 @@ import { findOnLoad } from "./code.js";
 import { decodeEtf } from "./etf.js";
 import { elementsOf, isAtom, type Term } from "../term/term.js";
 
-export type Mfa = readonly [module: string, fun: string, arity: number];
+/** A function a module calls in another module (its import table). */
+export type Import = readonly [module: string, fun: string, arity: number];
 export type FunArity = readonly [fun: string, arity: number];
 
 /**
@@ -27,7 +28,7 @@ export class Beam {
   private atomTable?: string[];
   private named?: Set<string>;
   private attrs?: Term;
-  private importTable?: Mfa[];
+  private importTable?: Import[];
   private exportTable?: FunArity[];
 
   constructor(
@@ -105,7 +106,7 @@ export class Beam {
   }
 
   /** Decoded once: DepMods and the checks read it for every pair of changed modules. */
-  get imports(): Mfa[] {
+  get imports(): Import[] {
     const b = this.chunk("ImpT");
     this.importTable ??= this.table(
       b,

@@ -1,5 +1,5 @@
 /** The facts about one module, as `gen-appup inspect` prints them. */
-import { parseBeam, type FunArity, type Mfa } from "./beam.js";
+import { parseBeam, type FunArity, type Import } from "./beam.js";
 import type { Term } from "../term/term.js";
 
 export interface ModuleFacts {
@@ -10,7 +10,7 @@ export interface ModuleFacts {
   md5: string;
   behaviours: string[];
   exports: FunArity[];
-  imports: Mfa[];
+  imports: Import[];
   /** The raw Attr chunk: `[]` when stripped. */
   attributes: Term;
   vsn?: Term;

@@ -9,7 +9,7 @@ import { existsSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { GenAppupError, naming } from "../errors.js";
 import { beamMd5 } from "./beam.js";
-import { dirFiles, tarFiles, type ReleaseFiles } from "./source.js";
+import { dirSource, tarSource, type ReleaseSource } from "./source.js";
 import { atomsOf, elementsOf, isAtom, propOf, textOf, type Term } from "../term/term.js";
 import { decodeConsultFile, parseOneTerm } from "../term/text.js";
 
@@ -80,7 +80,7 @@ export interface Release {
   /** Configuration computed at boot: a `runtime.exs` beside the release, or Elixir config providers in `sys.config`. */
   configProviders: boolean;
   /** Read access to the release's files (a directory or the tarball's members). */
-  files: ReleaseFiles;
+  source: ReleaseSource;
 }
 
 export interface ReadOptions {
@@ -90,36 +90,42 @@ export interface ReadOptions {
 
 /** Reads a release from any of the four accepted forms. */
 export function readRelease(path: string, opts: ReadOptions = {}): Release {
-  const { files, vsn, relPath } = locate(path, opts);
-  return readFrom(files, vsn ?? currentVersion(files), relPath);
+  const { source, vsn, relPath } = locate(path, opts);
+  return readFrom(source, vsn ?? currentVersion(source), relPath);
+}
+
+/** Reads a release from its files, wherever they are (a directory, a tarball, memory). */
+export function readReleaseFrom(source: ReleaseSource, opts: ReadOptions = {}): Release {
+  return readFrom(source, opts.vsn ?? currentVersion(source));
 }
 
 /** The versions a release root (or tarball) holds: releases/VSN directories with a .rel file. */
 export function releaseVersions(path: string): string[] {
-  return versionsIn(locate(path, {}).files);
+  return versionsIn(locate(path, {}).source);
 }
 
-function versionsIn(files: ReleaseFiles): string[] {
-  return files.list("releases").filter((v) => files.isDir(`releases/${v}`) && relFileIn(files, v) !== undefined);
+function versionsIn(source: ReleaseSource): string[] {
+  return source.list("releases").filter((v) => source.isDir(`releases/${v}`) && relFileIn(source, v) !== undefined);
 }
 
-function locate(path: string, opts: ReadOptions): { files: ReleaseFiles; vsn?: string; relPath?: string } {
+function locate(path: string, opts: ReadOptions): { source: ReleaseSource; vsn?: string; relPath?: string } {
   const abs = resolve(path);
   if (!existsSync(abs)) throw new GenAppupError(path, "does not exist");
   const isDir = statSync(abs).isDirectory();
-  if (!isDir && /\.(tar\.gz|tgz|tar)$/.test(abs)) return { files: tarFiles(abs), vsn: opts.vsn };
+  if (!isDir && /\.(tar\.gz|tgz|tar)$/.test(abs)) return { source: tarSource(abs), vsn: opts.vsn };
   if (!isDir && abs.endsWith(".rel")) {
     const root = [dirname(abs), dirname(dirname(abs)), dirname(dirname(dirname(abs)))].find(
       (d) => existsSync(join(d, "lib")) && existsSync(join(d, "releases")),
     );
     if (!root) throw new GenAppupError(path, "is a .rel file outside a release (no lib/ and releases/ above it)");
-    return { files: dirFiles(root), relPath: abs.slice(root.length + 1), vsn: opts.vsn };
+    return { source: dirSource(root), relPath: abs.slice(root.length + 1), vsn: opts.vsn };
   }
   if (!isDir) throw new GenAppupError(path, "is neither a release directory, a .rel file nor a release tarball");
-  if (existsSync(join(abs, "releases")) && existsSync(join(abs, "lib"))) return { files: dirFiles(abs), vsn: opts.vsn };
+  if (existsSync(join(abs, "releases")) && existsSync(join(abs, "lib")))
+    return { source: dirSource(abs), vsn: opts.vsn };
   const root = dirname(dirname(abs));
   if (basename(dirname(abs)) === "releases" && existsSync(join(root, "lib"))) {
-    return { files: dirFiles(root), vsn: basename(abs) };
+    return { source: dirSource(root), vsn: basename(abs) };
   }
   throw new GenAppupError(
     path,
@@ -128,66 +134,66 @@ function locate(path: string, opts: ReadOptions): { files: ReleaseFiles; vsn?: s
 }
 
 /** releases/start_erl.data ("ERTS_VSN REL_VSN"), else the only version there is. */
-function currentVersion(files: ReleaseFiles): string {
-  if (files.exists("releases/start_erl.data")) {
-    const text = new TextDecoder().decode(files.read("releases/start_erl.data")).trim();
+function currentVersion(source: ReleaseSource): string {
+  if (source.exists("releases/start_erl.data")) {
+    const text = new TextDecoder().decode(source.read("releases/start_erl.data")).trim();
     const vsn = text.split(/\s+/)[1];
     if (!vsn)
       throw new GenAppupError(
-        files.describe("releases/start_erl.data"),
+        source.describe("releases/start_erl.data"),
         `expected "ERTS_VSN REL_VSN", found ${JSON.stringify(text)}`,
       );
     return vsn;
   }
-  const versions = versionsIn(files);
+  const versions = versionsIn(source);
   if (versions.length === 1) return versions[0]!;
   if (versions.length === 0)
-    throw new GenAppupError(files.describe("releases"), "holds no releases/VSN directory with a .rel file");
+    throw new GenAppupError(source.describe("releases"), "holds no releases/VSN directory with a .rel file");
   throw new GenAppupError(
-    files.describe("releases"),
+    source.describe("releases"),
     `holds several versions (${versions.join(", ")}) and no start_erl.data; select one`,
   );
 }
 
 /** The .rel file of version `vsn`: releases/VSN/*.rel (not start_clean), or releases/NAME-VSN.rel. */
-function relFileIn(files: ReleaseFiles, vsn: string): string | undefined {
-  const inDir = files.list(`releases/${vsn}`).filter((f) => f.endsWith(".rel") && f !== "start_clean.rel");
+function relFileIn(source: ReleaseSource, vsn: string): string | undefined {
+  const inDir = source.list(`releases/${vsn}`).filter((f) => f.endsWith(".rel") && f !== "start_clean.rel");
   if (inDir.length >= 1) return `releases/${vsn}/${inDir[0]}`;
-  const top = files.list("releases").find((f) => f.endsWith(`-${vsn}.rel`));
+  const top = source.list("releases").find((f) => f.endsWith(`-${vsn}.rel`));
   return top ? `releases/${top}` : undefined;
 }
 
-function readFrom(files: ReleaseFiles, vsn: string, given?: string): Release {
-  const relPath = given ?? relFileIn(files, vsn);
+function readFrom(source: ReleaseSource, vsn: string, given?: string): Release {
+  const relPath = given ?? relFileIn(source, vsn);
   if (!relPath)
-    throw new GenAppupError(files.describe(`releases/${vsn}`), "has no .rel file (is this version in the release?)");
-  const rel = readConsult(files, relPath);
-  const [name, relVsn, erts, entries] = relShape(rel, files.describe(relPath));
-  const apps = entries.map((e) => readApp(files, e));
+    throw new GenAppupError(source.describe(`releases/${vsn}`), "has no .rel file (is this version in the release?)");
+  const rel = readConsult(source, relPath);
+  const [name, relVsn, erts, entries] = relShape(rel, source.describe(relPath));
+  const apps = entries.map((e) => readApp(source, e));
   const releaseDir = `releases/${relVsn}`;
-  const sysConfig = files.exists(`${releaseDir}/sys.config`)
-    ? new TextDecoder().decode(files.read(`${releaseDir}/sys.config`))
+  const sysConfig = source.exists(`${releaseDir}/sys.config`)
+    ? new TextDecoder().decode(source.read(`${releaseDir}/sys.config`))
     : "";
   return {
     name,
     vsn: relVsn,
     erts,
-    origin: files.origin,
+    origin: source.origin,
     relPath,
     apps,
-    consolidated: beamsIn(files, `${releaseDir}/consolidated`),
+    consolidated: beamsIn(source, `${releaseDir}/consolidated`),
     runtimeConfig: /^%% RUNTIME_CONFIG=true\s*$/m.test(sysConfig.slice(0, 200)),
-    configProviders: files.exists(`${releaseDir}/runtime.exs`) || sysConfig.includes("config_provider_init"),
-    files,
+    configProviders: source.exists(`${releaseDir}/runtime.exs`) || sysConfig.includes("config_provider_init"),
+    source,
   };
 }
 
-/** Parsed term files by their text: OTP's `.app` files are the same in every release read. */
+/** Parsed term source by their text: OTP's `.app` source are the same in every release read. */
 const parsed = new Map<string, Term>();
 
-function readConsult(files: ReleaseFiles, rel: string): Term {
-  const where = files.describe(rel);
-  const text = decodeConsultFile(files.read(rel), where);
+function readConsult(source: ReleaseSource, rel: string): Term {
+  const where = source.describe(rel);
+  const text = decodeConsultFile(source.read(rel), where);
   const known = parsed.get(text);
   if (known) return known;
   const term = naming(where, () => parseOneTerm(text, where));
@@ -238,15 +244,16 @@ function relEntry(e: Term, bad: (what: string) => never): RelEntry {
   return { name, vsn, type, ...(includedApps ? { includedApps } : {}) };
 }
 
-function readApp(files: ReleaseFiles, e: RelEntry): Application {
+function readApp(source: ReleaseSource, e: RelEntry): Application {
   const dir = `lib/${e.name}-${e.vsn}`;
-  if (!files.isDir(dir)) throw new GenAppupError(files.describe(dir), `is missing: the .rel lists ${e.name} ${e.vsn}`);
+  if (!source.isDir(dir))
+    throw new GenAppupError(source.describe(dir), `is missing: the .rel lists ${e.name} ${e.vsn}`);
   const appFile = `${dir}/ebin/${e.name}.app`;
-  if (!files.exists(appFile)) throw new GenAppupError(files.describe(appFile), "is missing");
-  const spec = appSpec(readConsult(files, appFile), e, files.describe(appFile));
+  if (!source.exists(appFile)) throw new GenAppupError(source.describe(appFile), "is missing");
+  const spec = appSpec(readConsult(source, appFile), e, source.describe(appFile));
   const appupPath = `${dir}/ebin/${e.name}.appup`;
-  const appup = files.exists(appupPath)
-    ? { path: appupPath, text: decodeConsultFile(files.read(appupPath), files.describe(appupPath)) }
+  const appup = source.exists(appupPath)
+    ? { path: appupPath, text: decodeConsultFile(source.read(appupPath), source.describe(appupPath)) }
     : undefined;
   return {
     name: e.name,
@@ -258,7 +265,7 @@ function readApp(files: ReleaseFiles, e: RelEntry): Application {
     // beam is an error when read rather than a module silently seen as deleted.
     dir,
     spec,
-    beams: spec.modules.map((m) => new ReleaseBeam(files, `${dir}/ebin/${m}.beam`, m, `${e.name}.app`)),
+    beams: spec.modules.map((m) => new ReleaseBeam(source, `${dir}/ebin/${m}.beam`, m, `${e.name}.app`)),
     ...(appup ? { appup } : {}),
   };
 }
@@ -299,18 +306,18 @@ function appSpec(app: Term, e: RelEntry, where: string): AppSpec {
   };
 }
 
-function beamsIn(files: ReleaseFiles, dir: string): BeamFile[] {
-  return files
+function beamsIn(source: ReleaseSource, dir: string): BeamFile[] {
+  return source
     .list(dir)
     .filter((f) => f.endsWith(".beam"))
-    .map((f) => new ReleaseBeam(files, `${dir}/${f}`, f.slice(0, -5)));
+    .map((f) => new ReleaseBeam(source, `${dir}/${f}`, f.slice(0, -5)));
 }
 
 class ReleaseBeam implements BeamFile {
   private hash?: string;
 
   constructor(
-    private readonly files: ReleaseFiles,
+    private readonly source: ReleaseSource,
     readonly path: string,
     readonly module: string,
     /** The .app file that lists the module, if the beam was not found by listing its directory. */
@@ -318,13 +325,13 @@ class ReleaseBeam implements BeamFile {
   ) {}
 
   read(): Uint8Array {
-    return this.bytes(() => this.files.read(this.path));
+    return this.bytes(() => this.source.read(this.path));
   }
 
   md5(): string {
-    this.hash ??= naming(this.files.describe(this.path), () =>
+    this.hash ??= naming(this.source.describe(this.path), () =>
       beamMd5(
-        this.bytes(() => this.files.readTransient(this.path, 0)),
+        this.bytes(() => this.source.readTransient(this.path, 0)),
         "",
       ),
     );
@@ -333,13 +340,13 @@ class ReleaseBeam implements BeamFile {
 
   sameBytes(other: BeamFile): boolean {
     if (!(other instanceof ReleaseBeam)) return false;
-    // One root holding both versions (as mix and relx keep them) shares the unchanged applications' files.
-    if (this.files.describe(this.path) === other.files.describe(other.path)) return true;
-    const mine = this.bytes(() => this.files.readTransient(this.path, 0));
+    // One root holding both versions (as mix and relx keep them) shares the unchanged applications' source.
+    if (this.source.describe(this.path) === other.source.describe(other.path)) return true;
+    const mine = this.bytes(() => this.source.readTransient(this.path, 0));
     return (
       Buffer.compare(
         mine,
-        other.bytes(() => other.files.readTransient(other.path, 1)),
+        other.bytes(() => other.source.readTransient(other.path, 1)),
       ) === 0
     );
   }
@@ -348,9 +355,9 @@ class ReleaseBeam implements BeamFile {
     try {
       return read();
     } catch (e) {
-      if (this.listedIn && !this.files.exists(this.path)) {
+      if (this.listedIn && !this.source.exists(this.path)) {
         throw new GenAppupError(
-          this.files.describe(this.path),
+          this.source.describe(this.path),
           `is missing: ${this.listedIn} lists module ${this.module}`,
         );
       }

@@ -7,9 +7,9 @@ import { sep } from "node:path";
 import { GenAppupError, errnoText } from "../errors.js";
 import { readTar } from "./tar.js";
 
-export interface ReleaseFiles {
-  /** A directory on disk, or a tarball read into memory (which cannot be written into). */
-  readonly kind: "dir" | "tar";
+export interface ReleaseSource {
+  /** A directory on disk; or a tarball, or files made in memory (neither can be written into). */
+  readonly kind: "dir" | "tar" | "memory";
   /** What the user named: a directory or a tarball path, for messages. */
   readonly origin: string;
   /** The absolute path of a relative one, for messages and for tools that need real files. */
@@ -28,7 +28,7 @@ export interface ReleaseFiles {
 
 const scratch = [Buffer.allocUnsafe(1 << 20), Buffer.allocUnsafe(1 << 20)];
 
-export function dirFiles(root: string): ReleaseFiles {
+export function dirSource(root: string): ReleaseSource {
   // Release-relative paths are already normalized: plain concatenation is enough, and cheap per file.
   const base = root.endsWith(sep) ? root : root + sep;
   const abs = (rel: string) => (rel ? base + rel : root);
@@ -68,7 +68,7 @@ export function dirFiles(root: string): ReleaseFiles {
   };
 }
 
-export function tarFiles(tarball: string): ReleaseFiles {
+export function tarSource(tarball: string): ReleaseSource {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(tarball);
@@ -76,24 +76,41 @@ export function tarFiles(tarball: string): ReleaseFiles {
     throw new GenAppupError(tarball, errnoText(e));
   }
   const { files, dirs } = readTar(bytes, tarball);
+  return memorySource(tarball, files, dirs, "tar");
+}
+
+/**
+ * Files held in memory, by path relative to the release root: a tarball's members, or a release a
+ * library caller (or a test) made. Directories are those given and every parent of a file.
+ */
+export function memorySource(
+  origin: string,
+  files: ReadonlyMap<string, Uint8Array>,
+  dirs: ReadonlySet<string> = new Set(),
+  kind: "tar" | "memory" = "memory",
+): ReleaseSource {
   const children = new Map<string, Set<string>>();
-  for (const p of [...files.keys(), ...dirs]) {
+  const add = (p: string) => {
     const i = p.lastIndexOf("/");
     const dir = i < 0 ? "" : p.slice(0, i);
-    if (!children.has(dir)) children.set(dir, new Set());
+    const known = children.has(dir);
+    if (!known) children.set(dir, new Set());
     children.get(dir)!.add(p.slice(i + 1));
-  }
+    if (!known && dir) add(dir);
+  };
+  for (const p of [...files.keys(), ...dirs]) add(p);
+  for (const d of dirs) if (!children.has(d)) children.set(d, new Set());
   const read = (rel: string) =>
     files.get(rel) ??
     (() => {
-      throw new GenAppupError(`${tarball}:${rel}`, "is not in the tarball");
+      throw new GenAppupError(`${origin}:${rel}`, kind === "tar" ? "is not in the tarball" : "does not exist");
     })();
   return {
-    kind: "tar",
-    origin: tarball,
-    describe: (rel) => `${tarball}:${rel}`,
-    exists: (rel) => files.has(rel) || dirs.has(rel),
-    isDir: (rel) => rel === "" || dirs.has(rel),
+    kind,
+    origin,
+    describe: (rel) => `${origin}:${rel}`,
+    exists: (rel) => files.has(rel) || children.has(rel),
+    isDir: (rel) => rel === "" || children.has(rel),
     read,
     readTransient: read,
     list: (rel) => [...(children.get(rel) ?? [])].sort(),

@@ -5,7 +5,7 @@
  * once those groups are sorted, and our order must follow every DepMods edge.
  */
 import { fromTerm, isDependencyInstruction, type Instruction } from "../../src/plan/instructions.js";
-import { matchesVersion } from "../../src/plan/versions.js";
+import { entryFor, parseAppup, type Appup } from "../../src/plan/appup.js";
 import type { Release } from "../../src/read/release.js";
 import { elementsOf, textOf, type Term } from "../../src/term/term.js";
 import { parseOneTerm } from "../../src/term/text.js";
@@ -16,7 +16,7 @@ export function relupMismatch(
   theirs: string,
   to: Release,
   olds: Release[],
-  appups: Map<string, Term>,
+  appups: Map<string, Appup>,
 ): string | undefined {
   if (ours === theirs) return undefined;
   const undetermined = hasUndeterminedOrder(to, olds, appups);
@@ -27,34 +27,33 @@ export function relupMismatch(
   return broken.length ? `our order breaks dependencies: ${broken.join("; ")}` : undefined;
 }
 
-/** The appups of the new release's applications, by application, as terms. */
-export function appupsOf(to: Release): Map<string, Term> {
-  return new Map(to.apps.filter((a) => a.appup).map((a) => [a.name, parseOneTerm(a.appup!.text, a.appup!.path)]));
+/** The appups of the new release's applications, by application. */
+export function appupsOf(to: Release): Map<string, Appup> {
+  return new Map(
+    to.apps
+      .filter((a) => a.appup)
+      .map((a) => [a.name, parseAppup(parseOneTerm(a.appup!.text, a.appup!.path), a.appup!.path)]),
+  );
 }
 
 const big = (_k: string, v: unknown) => (typeof v === "bigint" ? String(v) : v);
 
 /** The appup scripts systools merges for one old release and direction. */
-function scripts(to: Release, base: Release, appups: Map<string, Term>, mode: "up" | "dn"): Instruction[] {
+function scripts(to: Release, base: Release, appups: Map<string, Appup>, mode: "up" | "down"): Instruction[] {
   const out: Instruction[] = [];
   for (const app of to.apps) {
     const old = base.apps.find((a) => a.name === app.name);
     const appup = appups.get(app.name);
-    if (!old || old.vsn === app.vsn || !appup || appup.t !== "tuple") continue;
-    for (const e of elementsOf(appup.v[mode === "up" ? 1 : 2]) ?? []) {
-      if (e.t === "tuple" && matchesVersion(e.v[0]!, old.vsn)) {
-        out.push(...(elementsOf(e.v[1]) ?? []).map((t) => fromTerm(t, app.name)));
-        break;
-      }
-    }
+    if (!old || old.vsn === app.vsn || !appup) continue;
+    out.push(...(entryFor(mode === "up" ? appup.up : appup.down, old.vsn)?.instructions ?? []));
   }
   return out;
 }
 
 /** Whether some weak component of the DepMods graph has strongly connected components neither of which reaches the other. */
-function hasUndeterminedOrder(to: Release, olds: Release[], appups: Map<string, Term>): boolean {
+function hasUndeterminedOrder(to: Release, olds: Release[], appups: Map<string, Appup>): boolean {
   return olds.some((base) =>
-    (["up", "dn"] as const).some((mode) => {
+    (["up", "down"] as const).some((mode) => {
       const deps = new Map(
         scripts(to, base, appups, mode)
           .filter(isDependencyInstruction)
@@ -126,12 +125,12 @@ function canonical(relup: Term): string {
 }
 
 /** Loads that come in the wrong order for the DepMods (up: dependencies first; down: dependents first). */
-function dependencyViolations(relup: Term, to: Release, olds: Release[], appups: Map<string, Term>): string[] {
+function dependencyViolations(relup: Term, to: Release, olds: Release[], appups: Map<string, Appup>): string[] {
   const out: string[] = [];
   const [, up, dn] = (relup as { v: Term[] }).v;
   for (const [mode, side] of [
     ["up", up!],
-    ["dn", dn!],
+    ["down", dn!],
   ] as const) {
     for (const entry of elementsOf(side) ?? []) {
       const [key, , script] = (entry as { v: Term[] }).v;

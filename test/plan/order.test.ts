@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { invert } from "../../src/plan/appups.js";
+import { invert } from "../../src/plan/changes.js";
 import type { DependencyInstruction } from "../../src/plan/instructions.js";
 import { components, dependencyOrder } from "../../src/plan/order.js";
 

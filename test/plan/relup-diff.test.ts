@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { formatFile } from "../../src/term/print.js";
+import { relupText } from "../../src/emit/relup.js";
 import { makeRelup } from "../../src/plan/relup.js";
 import { readRelease } from "../../src/read/release.js";
 import { oracle, tempDir } from "../helpers/erlang.js";
@@ -39,7 +39,7 @@ test(`our relup equals systools:make_relup's on ${COUNT} generated scenarios`, (
     const appups = appupsOf(to);
     let ours: string | undefined, ourError: string | undefined;
     try {
-      ours = formatFile(makeRelup(to, olds, appups, { restartEmulator: s.restartEmulator }).relup);
+      ours = relupText(makeRelup(olds, to, appups, { restartEmulator: s.restartEmulator }).relup);
     } catch (e) {
       ourError = (e as Error).message;
     }

@@ -2,12 +2,14 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { formatFile } from "../../src/term/print.js";
+import { relupText } from "../../src/emit/relup.js";
 import { GenAppupError } from "../../src/errors.js";
+import { parseAppup } from "../../src/plan/appup.js";
 import { makeRelup } from "../../src/plan/relup.js";
 import { readRelease } from "../../src/read/release.js";
 import { parseOneTerm } from "../../src/term/text.js";
 import { oracle, tempDir } from "../helpers/erlang.js";
+import { appupsOf } from "../helpers/relups.js";
 
 /** A release root with version 1.0 (app a 1.0: m1, m2) and 1.1 (a 1.1: m1, m2, m3), and a's appup text. */
 function scenario(dir: string, name: string, appup: string | undefined, opts: { sasl?: boolean } = {}): string {
@@ -115,9 +117,8 @@ test("every error systools raises is a clear gen-appup error naming the app and 
     assert.match(theirs, /^\{error,/, `${name}: systools rejects it too`);
     assert.doesNotMatch(theirs, /Missing parameter/, `${name}: for the same reason`);
     const to = readRelease(root, { vsn: "1.1" });
-    const appups = new Map(to.apps.filter((a) => a.appup).map((a) => [a.name, parseOneTerm(a.appup!.text, "a.appup")]));
     assert.throws(
-      () => makeRelup(to, [readRelease(root, { vsn: "1.0" })], appups),
+      () => makeRelup([readRelease(root, { vsn: "1.0" })], to, appupsOf(to)),
       (e: unknown) => {
         assert.ok(e instanceof GenAppupError, `${name}: ${String(e)}`);
         assert.match(e.message, ours, name);
@@ -134,10 +135,11 @@ test("systools' warnings become findings: erts_vsn_changed and bad_vsn", () => {
     join(root, "releases/1.1/r.rel"),
     readFileSync(join(root, "releases/1.1/r.rel"), "utf8").replace("13.1.5", "99.0"),
   );
+  const appup = parseOneTerm(readFileSync(join(root, "lib/a-1.1/ebin/a.appup"), "utf8"), "a.appup");
   const { relup, warnings } = makeRelup(
-    readRelease(root, { vsn: "1.1" }),
     [readRelease(root, { vsn: "1.0" })],
-    new Map([["a", parseOneTerm(readFileSync(join(root, "lib/a-1.1/ebin/a.appup"), "utf8"), "a.appup")]]),
+    readRelease(root, { vsn: "1.1" }),
+    new Map([["a", parseAppup(appup, "a.appup")]]),
   );
   assert.deepEqual(warnings.map((w) => w.code).sort(), ["bad_vsn", "bad_vsn", "erts_changed", "erts_changed"]);
   assert.match(
@@ -156,7 +158,7 @@ test("systools' warnings become findings: erts_vsn_changed and bad_vsn", () => {
   );
   assert.match(readFileSync(join(root, "out/result"), "utf8"), /^\{ok,\[\{erts_vsn_changed,.*bad_vsn/s);
   assert.equal(
-    formatFile(relup),
+    relupText(relup),
     readFileSync(join(root, "out/relup"), "utf8"),
     "restart_new_emulator first, as systools places it",
   );

@@ -89,8 +89,8 @@ test("the rebar3/relx release reads the same in all four forms", () => {
 test("md5 equals beam_lib:md5 for the stripped beams inside the mix release", () => {
   const r = readRelease(mixShop().root);
   const files = r.apps
-    .flatMap((a) => a.beams.map((b) => r.files.describe(b.path)))
-    .concat(r.consolidated.map((b) => r.files.describe(b.path)));
+    .flatMap((a) => a.beams.map((b) => r.source.describe(b.path)))
+    .concat(r.consolidated.map((b) => r.source.describe(b.path)));
   const dir = tempDir("relmd5");
   writeFileSync(join(dir, "list"), files.join("\n"));
   oracle("md5", join(dir, "list"), join(dir, "out"));

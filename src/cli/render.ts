@@ -1,0 +1,73 @@
+/** The main command's output: a summary for people, or JSON. */
+import type { AppupEntry, VersionKey } from "../plan/appup.js";
+import { instructionText, type Instruction } from "../plan/instructions.js";
+import type { UpgradeResult } from "../upgrade.js";
+
+const keyText = (k: VersionKey) => (k.kind === "exact" ? k.vsn : k.source);
+
+export function toJson(r: UpgradeResult): string {
+  const entries = (es: AppupEntry[]) =>
+    Object.fromEntries(es.map((e) => [keyText(e.from), e.instructions.map(instructionText)]));
+  return JSON.stringify(
+    {
+      release: r.plan.release,
+      from: r.plan.from,
+      applications: r.plan.appups.map((a) => ({
+        name: a.app,
+        to: a.vsn,
+        from: a.counts.map((c) => c.vsn),
+        appup: a.path,
+        shipped: !!a.shipped,
+        up: entries(a.appup.up),
+        down: entries(a.appup.down),
+        counts: a.counts,
+      })),
+      findings: r.findings,
+      files: r.paths,
+      written: r.written,
+      exit_code: r.exitCode,
+    },
+    null,
+    2,
+  );
+}
+
+/** An instruction for people: the protocol reload's abstract code is long and says little. */
+function summaryText(i: Instruction): string {
+  return i.op === "apply" && i.mfa.module === "erl_eval"
+    ? "{apply,{erl_eval,exprs,[...]}}   % moves and reloads the consolidated protocols"
+    : instructionText(i);
+}
+
+export function toSummary(r: UpgradeResult): string {
+  const lines: string[] = [];
+  const from = r.plan.from.map((f) => f.vsn).join(", ");
+  const { name, vsn } = r.plan.release;
+  lines.push(r.plan.from.length ? `${name}: ${from} -> ${vsn}` : `${name} ${vsn}`);
+  if (r.plan.appups.length === 0 && r.plan.from.length)
+    lines.push("  no application changes version: nothing to upgrade");
+  for (const a of r.plan.appups) {
+    for (const c of a.counts) {
+      const entry = a.appup.up.find((e) => e.from.kind === "exact" && e.from.vsn === c.vsn);
+      const counted =
+        c.added + c.changed + c.deleted === 0
+          ? "no module changed"
+          : `${c.added} added, ${c.changed} changed, ${c.deleted} deleted`;
+      const what = a.shipped
+        ? "its own appup, used as it is"
+        : entry?.handWritten
+          ? `hand-written appup ${entry.handWritten}`
+          : counted;
+      lines.push(`  ${a.app} ${c.vsn} -> ${a.vsn}: ${what}`);
+      if (!a.shipped) for (const ins of entry?.instructions ?? []) lines.push(`    ${summaryText(ins)}`);
+    }
+  }
+  for (const f of r.findings) lines.push(`${f.level}: ${f.message}`);
+  if (r.written) for (const f of r.paths) lines.push(`wrote ${f}`);
+  else if (r.exitCode === 0) for (const f of r.paths) lines.push(`would write ${f} (--dry-run)`);
+  else
+    lines.push(
+      r.exitCode === 1 ? "nothing written: fix the errors above" : "nothing written: --strict and there are warnings",
+    );
+  return lines.join("\n") + "\n";
+}

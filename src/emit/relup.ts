@@ -1,0 +1,15 @@
+/** The relup file: `{Vsn, [{UpFromVsn, Descr, Instructions}], [{DownToVsn, Descr, Instructions}]}`, as systools writes it. */
+import { toTerm } from "../plan/instructions.js";
+import type { Relup, RelupScript } from "../plan/relup.js";
+import { formatFile } from "../term/print.js";
+import { list, str, tuple, type Term } from "../term/term.js";
+
+export function relupTerm(relup: Relup): Term {
+  const scripts = (ss: RelupScript[]) =>
+    list(ss.map((s) => tuple(str(s.vsn), list([]), list(s.instructions.map(toTerm)))));
+  return tuple(str(relup.vsn), scripts(relup.up), scripts(relup.down));
+}
+
+export function relupText(relup: Relup): string {
+  return formatFile(relupTerm(relup));
+}

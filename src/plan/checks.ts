@@ -1,0 +1,185 @@
+/**
+ * The rules that tell the user, between one old release and the new one, what a hot upgrade
+ * cannot do or will do differently than they may expect. Each rule is a function of the diff;
+ * `checkRelease` runs them all.
+ */
+import type { AppChange } from "../diff/apps.js";
+import type { ModuleChange } from "../diff/modules.js";
+import type { Beam } from "../read/beam.js";
+import type { Release } from "../read/release.js";
+import { classify } from "./classify.js";
+import { finding, type Finding } from "./findings.js";
+
+export interface CheckOptions {
+  /** A module changed in an application whose version did not: a warning, not an error. */
+  allowUnbumped?: boolean;
+}
+
+/** Everything about one old release the user must be told. */
+export function checkRelease(
+  from: Release,
+  to: Release,
+  apps: AppChange[],
+  modules: ModuleChange[],
+  opts: CheckOptions,
+): Finding[] {
+  const appKind = new Map(apps.map((a) => [a.name, a.kind]));
+  const releaseModules = new Set(modules.map((c) => c.module));
+  return [
+    ...modules.flatMap((m) => [
+      ...unbumped(m, appKind, to, opts),
+      ...movedFromRemoved(m, appKind),
+      ...(m.kind === "changed" ? changedModule(m, releaseModules) : []),
+    ]),
+    ...apps.flatMap(appFindings),
+    ...config(to),
+    ...erts(from, to),
+  ];
+}
+
+type Changed = Extract<ModuleChange, { kind: "changed" }>;
+type AppKinds = Map<string, AppChange["kind"]>;
+
+function unbumped(m: ModuleChange, appKind: AppKinds, to: Release, opts: CheckOptions): Finding[] {
+  if (m.kind === "unchanged" || appKind.get(m.app) !== "unchanged") return [];
+  const vsn = to.apps.find((a) => a.name === m.app)?.vsn;
+  const what = m.kind === "changed" ? "changed" : `was ${m.kind}`;
+  const hint = opts.allowUnbumped ? "" : " (or pass --allow-unbumped)";
+  return [
+    finding(
+      "unbumped_app",
+      `module ${m.module} ${what} but application ${m.app} is still version ${vsn}: ` +
+        `release_handler would not load it. Bump ${m.app}'s version${hint}`,
+      { app: m.app, module: m.module, ...(opts.allowUnbumped ? { level: "warning" } : {}) },
+    ),
+  ];
+}
+
+function movedFromRemoved(m: ModuleChange, appKind: AppKinds): Finding[] {
+  if (m.kind !== "changed" && m.kind !== "unchanged") return [];
+  if (m.oldApp === m.app || appKind.get(m.oldApp) !== "removed") return [];
+  return [
+    finding(
+      "moved_from_removed_app",
+      `module ${m.module} moved from ${m.oldApp}, which the upgrade removes, to ${m.app}: ` +
+        `removing ${m.oldApp} would unload it`,
+      { app: m.oldApp, module: m.module },
+    ),
+  ];
+}
+
+/** Callback modules whose processes run another module's code, so supervisor child specs never name them. */
+const UNSUSPENDED = new Map([
+  ["Elixir.Phoenix.Channel", "Phoenix.Channel.Server"],
+  ["Elixir.Phoenix.LiveView", "Phoenix.LiveView.Channel"],
+  ["Elixir.Phoenix.LiveComponent", "Phoenix.LiveView.Channel"],
+]);
+
+function changedModule(m: Changed, releaseModules: Set<string>): Finding[] {
+  const out: Finding[] = [];
+  const about = { app: m.app, module: m.module };
+  const behaviour = m.beam.behaviours.find((b) => UNSUSPENDED.has(b));
+  if (behaviour) {
+    out.push(
+      finding(
+        "unsuspended_processes",
+        `module ${m.module} (${behaviour}) changed: its processes run under ${UNSUSPENDED.get(behaviour)}, ` +
+          `which release_handler neither suspends nor code_changes; ` +
+          `they switch to the new code on their next call, with their old state`,
+        about,
+      ),
+    );
+  }
+  const children = classify(m.beam) === "supervisor" ? supervisorChildren(m, releaseModules) : undefined;
+  if (children) out.push(finding("supervisor_children", children, about));
+  if (m.beam.loadsNif || m.beam.onLoad) {
+    out.push(
+      finding(
+        "nif_module",
+        `module ${m.module} changed and ${m.beam.loadsNif ? "loads a NIF" : "has an on_load function"}: ` +
+          `loading it again may fail; consider {restart_application, ${m.app}} in a hand-written appup`,
+        about,
+      ),
+    );
+  }
+  return out;
+}
+
+/**
+ * What the user must add by hand when a changed supervisor names modules it did not name before,
+ * or no longer names some (most likely its children): `{update, Sup, supervisor}` hands the
+ * running supervisor its new child specs and flags, but starts no child it adds and stops none it
+ * drops (it keeps supervising them). Child ids and the supervisor's name are not in the beam.
+ */
+function supervisorChildren(m: Changed, releaseModules: Set<string>): string | undefined {
+  const before = namedModules(m.oldBeam, releaseModules),
+    after = namedModules(m.beam, releaseModules);
+  const added = [...after].filter((x) => !before.has(x)).sort();
+  const dropped = [...before].filter((x) => !after.has(x)).sort();
+  if (!added.length && !dropped.length) return undefined;
+  const said = [
+    added.length
+      ? `now names ${added.join(", ")}: a child it adds is not started; ` +
+        `add {apply, {supervisor, restart_child, [Sup, Id]}} after the update`
+      : "",
+    dropped.length
+      ? `no longer names ${dropped.join(", ")}: a child it drops keeps running; ` +
+        `add {apply, {supervisor, terminate_child, [Sup, Id]}} and ` +
+        `{apply, {supervisor, delete_child, [Sup, Id]}} before the update`
+      : "",
+  ].filter(Boolean);
+  return `supervisor ${m.module} changed and ${said.join("; it ")}, in a hand-written appup (--appups DIR)`;
+}
+
+/** The release's modules a beam names as data (in its atom table or literals), not the modules it calls nor itself. */
+function namedModules(beam: Beam, releaseModules: Set<string>): Set<string> {
+  const called = new Set(beam.imports.map(([m]) => m));
+  return new Set([...beam.namedAtoms].filter((a) => releaseModules.has(a) && !called.has(a) && a !== beam.module));
+}
+
+/** Elixir's own applications: they ship no appups. */
+const ELIXIR_APPS = new Set(["elixir", "logger", "eex", "iex", "mix", "ex_unit"]);
+
+function appFindings(a: AppChange): Finding[] {
+  const about = { app: a.name };
+  switch (a.kind) {
+    case "upgraded":
+      if (!ELIXIR_APPS.has(a.name)) return [];
+      return [
+        finding(
+          "toolchain_changed",
+          `${a.name} changes from ${a.old.vsn} to ${a.new.vsn}: Elixir itself is not made to be hot-upgraded ` +
+            `(its modules are reloaded one by one, with no appup of its own); prefer a cold deploy`,
+          about,
+        ),
+      ];
+    case "added":
+      return [finding("app_added", `application ${a.name} ${a.new.vsn} is added (the relup starts it)`, about)];
+    case "removed":
+      return [finding("app_removed", `application ${a.name} ${a.old.vsn} is removed (the relup stops it)`, about)];
+    case "unchanged":
+      return [];
+  }
+}
+
+function config(to: Release): Finding[] {
+  if (!to.runtimeConfig && !to.configProviders) return [];
+  return [
+    finding(
+      "runtime_config",
+      `${to.name} ${to.vsn} computes configuration at boot (runtime.exs or config providers): install_release ` +
+        `resets application env to the build-time releases/${to.vsn}/sys.config, without it`,
+    ),
+  ];
+}
+
+function erts(from: Release, to: Release): Finding[] {
+  if (from.erts === to.erts) return [];
+  return [
+    finding(
+      "erts_changed",
+      `ERTS changes from ${from.erts} to ${to.erts}: the relup restarts the emulator (restart_new_emulator), ` +
+        `so the upgrade is not hitless`,
+    ),
+  ];
+}

@@ -1,0 +1,190 @@
+/**
+ * From one or more old releases and the new one, the appup of every application whose version
+ * changed: an entry per old version, instructions in dependency order, and the way down undoing
+ * the way up in exact reverse. Pure: releases in, plan out.
+ *
+ * Passes, per old release: diff the applications; diff the modules; check them (findings); per
+ * upgraded application, take the hand-written entry or make the instructions (changes.ts) and
+ * their inverse, the protocols reload last. Then: appups the new release ships win over generated
+ * ones, and the protocols findings are made once the appups are known.
+ */
+import { diffApps, type AppChange } from "../diff/apps.js";
+import { diffModules, type ModuleChange } from "../diff/modules.js";
+import { GenAppupError } from "../errors.js";
+import type { Application, Release } from "../read/release.js";
+import { parseOneTerm } from "../term/text.js";
+import { GENERATED_MARKER, entryFor, exact, parseAppup, type Appup, type AppupEntry } from "./appup.js";
+import { appInstructions, invert, type InstructionOptions } from "./changes.js";
+import { checkRelease, type CheckOptions } from "./checks.js";
+import { finding, type Finding } from "./findings.js";
+import type { Instruction } from "./instructions.js";
+import { protocolChanges, protocolFinding, reloadProtocols } from "./protocols.js";
+
+export interface PlanOptions extends InstructionOptions, CheckOptions {
+  /** Hand-written appups that win over generated entries, by `APP/FROM` (rel/appups/APP/FROM_to_TO.appup). */
+  overrides?: ReadonlyMap<string, HandWritten>;
+}
+
+/** A hand-written appup file, parsed. */
+export interface HandWritten {
+  path: string;
+  appup: Appup;
+}
+
+export interface AppupPlan {
+  app: string;
+  /** The new application version. */
+  vsn: string;
+  /** lib/APP-VSN/ebin/APP.appup, relative to the new release's root. */
+  path: string;
+  appup: Appup;
+  /** The appup the new release ships (its path), used as it is: nothing is written for it. */
+  shipped?: string;
+  /** Module counts per old version, for the summary. */
+  counts: { vsn: string; added: number; changed: number; deleted: number }[];
+}
+
+export interface UpgradePlan {
+  release: { name: string; vsn: string };
+  from: { name: string; vsn: string }[];
+  appups: AppupPlan[];
+  findings: Finding[];
+}
+
+interface Slot {
+  app: Application;
+  up: AppupEntry[];
+  down: AppupEntry[];
+  counts: AppupPlan["counts"];
+}
+
+export function planUpgrade(olds: Release[], to: Release, opts: PlanOptions = {}): UpgradePlan {
+  const findings: Finding[] = [];
+  const slots = new Map<string, Slot>();
+  const protocols: { from: Release; carrier?: string; up: string[] }[] = [];
+  for (const from of olds) {
+    const apps = diffApps(from, to);
+    const modules = diffModules(from, to);
+    findings.push(...checkRelease(from, to, apps, modules, opts));
+    const upgraded = apps.filter((a) => a.kind === "upgraded");
+    const changed = protocolChanges(from, to);
+    const carrier = (upgraded.find((a) => a.name === to.name) ?? upgraded.at(-1))?.name;
+    const byApp = changesByApp(modules);
+    for (const change of upgraded) {
+      const slot = slots.get(change.name) ?? { app: change.new, up: [], down: [], counts: [] };
+      slots.set(change.name, slot);
+      if (slot.up.some((e) => selectsExactly(e, change.old.vsn))) continue;
+      const mine = byApp.get(change.name) ?? [];
+      const reload = change.name === carrier ? changed : { up: [], down: [] };
+      const [up, down] = entries(change, mine, reload, from, to, opts);
+      slot.up.push(up);
+      slot.down.push(down);
+      slot.counts.push(counts(change.old.vsn, mine));
+    }
+    if (changed.up.length || changed.down.length)
+      protocols.push({ from, ...(carrier ? { carrier } : {}), up: changed.up });
+  }
+  const appups = [...slots.values()].map((slot) => appupPlan(slot, to, findings));
+  for (const p of protocols) {
+    findings.push(
+      protocolFinding(
+        p.from,
+        to,
+        appups.find((a) => a.app === p.carrier),
+        p.up,
+      ),
+    );
+  }
+  return {
+    release: { name: to.name, vsn: to.vsn },
+    from: olds.map((r) => ({ name: r.name, vsn: r.vsn })),
+    appups,
+    findings,
+  };
+}
+
+type Instructed = Exclude<ModuleChange, { kind: "unchanged" }>;
+
+function changesByApp(modules: ModuleChange[]): Map<string, Instructed[]> {
+  const byApp = new Map<string, Instructed[]>();
+  for (const m of modules) {
+    if (m.kind === "unchanged") continue;
+    const list = byApp.get(m.app) ?? [];
+    byApp.set(m.app, list);
+    list.push(m);
+  }
+  return byApp;
+}
+
+function selectsExactly(e: AppupEntry, vsn: string): boolean {
+  return e.from.kind === "exact" && e.from.vsn === vsn;
+}
+
+/** The up and down entries of one upgraded application for one old release: hand-written, or made. */
+function entries(
+  change: Extract<AppChange, { kind: "upgraded" }>,
+  mine: Instructed[],
+  protocols: { up: string[]; down: string[] },
+  from: Release,
+  to: Release,
+  opts: PlanOptions,
+): [AppupEntry, AppupEntry] {
+  const oldVsn = change.old.vsn;
+  const override = opts.overrides?.get(`${change.name}/${oldVsn}`);
+  if (override)
+    return [overrideEntry(override, "up", oldVsn, change.new), overrideEntry(override, "down", oldVsn, change.new)];
+  const made = appInstructions(mine, opts);
+  const up: Instruction[] = [...made];
+  const down: Instruction[] = invert(made);
+  // Consolidated protocols are reloaded last, once the code they dispatch to is in place.
+  if (protocols.up.length) up.push(reloadProtocols(from.vsn, to.vsn, protocols.up));
+  if (protocols.down.length) down.push(reloadProtocols(to.vsn, from.vsn, protocols.down));
+  return [
+    { from: exact(oldVsn), instructions: up },
+    { from: exact(oldVsn), instructions: down },
+  ];
+}
+
+function counts(vsn: string, mine: Instructed[]): AppupPlan["counts"][number] {
+  const count = (k: ModuleChange["kind"]) => mine.filter((m) => m.kind === k).length;
+  return { vsn, added: count("added"), changed: count("changed"), deleted: count("deleted") };
+}
+
+/** The entry for `vsn` of a hand-written appup, for the way `side`. */
+function overrideEntry({ path, appup }: HandWritten, side: "up" | "down", vsn: string, app: Application): AppupEntry {
+  if (appup.vsn !== app.vsn)
+    throw new GenAppupError(path, `is for ${app.name} ${appup.vsn}, but the release has ${app.name} ${app.vsn}`);
+  const entry = entryFor(side === "up" ? appup.up : appup.down, vsn);
+  if (!entry) throw new GenAppupError(path, `has no ${side} entry for ${app.name} ${vsn}`);
+  return { from: exact(vsn), instructions: entry.instructions, handWritten: path };
+}
+
+/** The plan of one application: the appup it ships when it is not ours, else the entries made. */
+function appupPlan(slot: Slot, to: Release, findings: Finding[]): AppupPlan {
+  const { app, up, down, counts } = slot;
+  const path = `${app.dir}/ebin/${app.name}.appup`;
+  const shipped = shippedAppup(app, to);
+  if (!shipped) return { app: app.name, vsn: app.vsn, path, appup: { vsn: app.vsn, up, down }, counts };
+  findings.push(
+    finding("existing_appup", `${app.name} ships its own appup (${shipped.path}); it is used as it is`, {
+      app: app.name,
+    }),
+  );
+  for (const { vsn } of counts) {
+    if (!entryFor(shipped.appup.up, vsn)) {
+      findings.push(
+        finding("appup_missing_version", `${shipped.path} has no up entry for ${app.name} ${vsn}`, { app: app.name }),
+      );
+    }
+  }
+  return { app: app.name, vsn: app.vsn, path, appup: shipped.appup, shipped: shipped.path, counts };
+}
+
+/** An appup the new release already ships and that we did not generate, parsed. */
+function shippedAppup(app: Application, to: Release): HandWritten | undefined {
+  if (!app.appup || app.appup.text.includes(GENERATED_MARKER)) return undefined;
+  const where = to.source.describe(app.appup.path);
+  const appup = parseAppup(parseOneTerm(app.appup.text, where), where);
+  if (!appup.up.length) throw new GenAppupError(where, "is not an appup: it has no up entry");
+  return { path: app.appup.path, appup };
+}

@@ -1,0 +1,51 @@
+/** The file-system edge of the main command: which releases, and which hand-written appups, go in. */
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { GenAppupError } from "./errors.js";
+import { parseAppup } from "./plan/appup.js";
+import type { HandWritten } from "./plan/plan.js";
+import { highestBelow } from "./plan/versions.js";
+import { readRelease, releaseVersions, type Release } from "./read/release.js";
+import { decodeConsultFile, parseOneTerm } from "./term/text.js";
+
+/**
+ * The releases named on the command line: the last is the new one. With one path, the old one
+ * is the highest version below it in the same root; with `firstOk`, there may be none.
+ */
+export function resolveReleases(paths: string[], firstOk = false): { olds: Release[]; to: Release } {
+  const to = readRelease(paths[paths.length - 1]!);
+  const oldPaths = paths.length === 1 ? [paths[0]!] : paths.slice(0, -1);
+  const olds = oldPaths.flatMap((p) => {
+    // The same root as NEW holding several versions: the old one is the highest below NEW.
+    if (resolve(p) === resolve(to.source.origin)) {
+      const below = highestBelow(releaseVersions(p), to.vsn);
+      if (below) return [readRelease(p, { vsn: below })];
+      if (firstOk && paths.length === 1) return [];
+      throw new GenAppupError(p, `holds no version below ${to.vsn} to upgrade from`);
+    }
+    return [readRelease(p)];
+  });
+  for (const o of olds) {
+    if (o.name !== to.name)
+      throw new GenAppupError(o.origin, `is release ${o.name}, but the new release is ${to.name}`);
+    if (o.vsn === to.vsn) throw new GenAppupError(o.origin, `is version ${o.vsn}, the same as the new release`);
+  }
+  return { olds, to };
+}
+
+/** Hand-written appups in DIR/APP/FROM_to_TO.appup (the Distillery and Jellyfish layout), for the new release's versions, by `APP/FROM`. */
+export function readOverrides(dir: string, to: Release): Map<string, HandWritten> {
+  const out = new Map<string, HandWritten>();
+  for (const app of to.apps) {
+    const appDir = resolve(dir, app.name);
+    if (!existsSync(appDir)) continue;
+    for (const f of readdirSync(appDir)) {
+      const m = /^(.+)_to_(.+)\.appup$/.exec(f);
+      if (!m || m[2] !== app.vsn) continue;
+      const path = resolve(appDir, f);
+      const appup = parseAppup(parseOneTerm(decodeConsultFile(readFileSync(path), path), path), path);
+      out.set(`${app.name}/${m[1]}`, { path, appup });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,121 @@
+/**
+ * The library's main entry point: from the old releases and the new one, the appups and the relup,
+ * written into the new release (or under `out`) when nothing stops it. Passes: apply the
+ * patch-only policy; plan the appups; make the relup; gather the findings and the exit code; lay
+ * out the files; write them all or none.
+ */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { appupText } from "./emit/appup.js";
+import { releaseFiles } from "./emit/release-files.js";
+import { relupText } from "./emit/relup.js";
+import { writeAll, type OutputFile } from "./emit/write.js";
+import { GenAppupError } from "./errors.js";
+import { entryFor } from "./plan/appup.js";
+import { finding, type Finding } from "./plan/findings.js";
+import { planUpgrade, type PlanOptions, type UpgradePlan } from "./plan/plan.js";
+import { makeRelup, type Relup } from "./plan/relup.js";
+import type { Release } from "./read/release.js";
+
+export interface UpgradeOptions extends PlanOptions {
+  out?: string;
+  dryRun?: boolean;
+  relup?: boolean;
+  strict?: boolean;
+  /** Also write releases/NAME-VSN.rel and releases/RELEASES, as the mix release step does. */
+  prepare?: boolean;
+  /** Hot-upgrade only from versions with the same major.minor; others are a cold deploy. */
+  patchOnly?: boolean;
+  /** Copy each generated appup entry to DIR/APP/FROM_to_TO.appup for review (existing files are kept). */
+  saveAppups?: string;
+}
+
+export interface UpgradeResult {
+  plan: UpgradePlan;
+  findings: Finding[];
+  /** The files written (absolute paths), or that would be with `dryRun`. */
+  paths: string[];
+  written: boolean;
+  relup?: Relup;
+  /** 0 done, 1 errors found, 3 warnings under `strict`. */
+  exitCode: 0 | 1 | 3;
+}
+
+export function upgrade(allOlds: Release[], to: Release, opts: UpgradeOptions): UpgradeResult {
+  const olds = opts.patchOnly ? allOlds.filter((o) => isPatch(o.vsn, to.vsn)) : allOlds;
+  const plan = planUpgrade(olds, to, opts);
+  const appups = new Map(plan.appups.map((a) => [a.app, a.appup]));
+  const relup = opts.relup === false || olds.length === 0 ? undefined : makeRelup(olds, to, appups);
+  const findings = [
+    ...policyNotes(allOlds, olds, to),
+    ...plan.findings,
+    // The plan already says when ERTS changes, once per old release.
+    ...(relup?.warnings.filter((w) => w.code !== "erts_changed") ?? []),
+  ];
+  const exitCode = findings.some((f) => f.level === "error")
+    ? 1
+    : opts.strict && findings.some((f) => f.level === "warning")
+      ? 3
+      : 0;
+  const root = opts.out ?? to.source.origin;
+  const outputs = outputFiles(plan, to, relup?.relup, opts);
+  const kept = (f: OutputFile) => !existsSync(resolve(opts.saveAppups!, f.path)); // the user's edits win
+  const reviews = opts.saveAppups ? reviewCopies(plan).filter(kept) : [];
+  const paths = [
+    ...outputs.map((f) => resolve(root, f.path)),
+    ...reviews.map((f) => resolve(opts.saveAppups!, f.path)),
+  ];
+  const write = exitCode === 0 && !opts.dryRun;
+  if (write) {
+    if (!opts.out && to.source.kind !== "dir")
+      throw new GenAppupError(to.origin, "is a tarball: gen-appup cannot write into it; pass --out DIR, or --dry-run");
+    writeAll(root, outputs);
+    if (reviews.length) writeAll(opts.saveAppups!, reviews);
+  }
+  return { plan, findings, paths, written: write, ...(relup ? { relup: relup.relup } : {}), exitCode };
+}
+
+function policyNotes(allOlds: Release[], olds: Release[], to: Release): Finding[] {
+  const cold = allOlds.filter((o) => !olds.includes(o));
+  return [
+    ...cold.map((o) =>
+      finding(
+        "cold_deploy",
+        `${o.vsn} -> ${to.vsn} changes more than the patch version: cold deploy (no hot upgrade from ${o.vsn})`,
+      ),
+    ),
+    ...(allOlds.length === 0
+      ? [finding("first_release", `${to.name} ${to.vsn} is a first release: nothing to upgrade from`)]
+      : []),
+  ];
+}
+
+/** Same major and minor version: the policy of upgrading hot only across patch releases. */
+function isPatch(from: string, to: string): boolean {
+  const [a, b] = [from, to].map((v) => /^(\d+)\.(\d+)\./.exec(v));
+  return !!a && !!b && a[1] === b[1] && a[2] === b[2];
+}
+
+/** The generated appups, the relup, and with `prepare` what release_handler needs beside them. */
+function outputFiles(plan: UpgradePlan, to: Release, relup: Relup | undefined, opts: UpgradeOptions): OutputFile[] {
+  const out: OutputFile[] = plan.appups
+    .filter((a) => !a.shipped)
+    .map((a) => ({ path: a.path, text: appupText(a.appup) }));
+  if (relup) out.push({ path: `releases/${to.vsn}/relup`, text: relupText(relup) });
+  if (opts.prepare) out.push(...releaseFiles(to));
+  return out;
+}
+
+/** Each generated appup entry as its own appup, APP/FROM_to_TO.appup. */
+function reviewCopies(plan: UpgradePlan): OutputFile[] {
+  return plan.appups
+    .filter((a) => !a.shipped)
+    .flatMap((a) =>
+      a.counts.flatMap(({ vsn }) => {
+        const up = entryFor(a.appup.up, vsn),
+          down = entryFor(a.appup.down, vsn);
+        if (!up || !down || up.handWritten) return [];
+        return [{ path: `${a.app}/${vsn}_to_${a.vsn}.appup`, text: appupText({ vsn: a.vsn, up: [up], down: [down] }) }];
+      }),
+    );
+}
