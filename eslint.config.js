@@ -9,6 +9,8 @@ export default tseslint.config(
   {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      // prettier breaks code at 120 columns; this holds strings, comments and regexes to it too.
+      "max-len": ["error", { code: 120, ignoreUrls: true }],
     },
   },
 );

@@ -54,7 +54,7 @@ function ensureTools(): void {
   sh("erlc", ["-o", EBIN, join(ROOT, "bench/bench_gen.erl"), join(ROOT, "bench/bench_baseline.erl")]);
 }
 
-/** The release pair for `modules` per release in `apps` generated applications (0: one per 90 modules), generated once. */
+/** The release pair for `modules` per release in `apps` generated applications (0: one per 90), generated once. */
 function pair(modules: number, apps = 0): { old: string; new: string; beams: string; files: string } {
   const dir = join(CACHE, apps ? `pair-${modules}-${apps}apps` : `pair-${modules}`);
   if (!existsSync(join(dir, "beams.txt"))) {
@@ -178,18 +178,22 @@ function main(): void {
   console.log("|---|---:|---:|---:|---:|---:|");
   for (const [k, s] of r)
     console.log(
-      `| ${k} | ${f(s.seconds, 3)} | ${f(s.seconds / floor)} | ${f(s.seconds / nodeFloor)} | ${f(s.seconds / base, 3)} | ${f(s.rssMb, 0)} |`,
+      `| ${k} | ${f(s.seconds, 3)} | ${f(s.seconds / floor)} | ${f(s.seconds / nodeFloor)} | ` +
+        `${f(s.seconds / base, 3)} | ${f(s.rssMb, 0)} |`,
     );
   if (extraCaCerts)
     console.log("\nNODE_EXTRA_CA_CERTS is set here: every runner ran without it, but for the last row.");
   const ours = r.get("gen-appup full plan")!;
   console.log(
-    `\ngen-appup: ${f(base / ours.seconds, 1)}x faster than the Erlang baseline, ${f(ours.seconds / floor)}x the md5sum floor, ${f(ours.seconds / nodeFloor)}x Node's floor, peak RSS ${f(ours.rssMb, 0)} MB`,
+    `\ngen-appup: ${f(base / ours.seconds, 1)}x faster than the Erlang baseline, ` +
+      `${f(ours.seconds / floor)}x the md5sum floor, ${f(ours.seconds / nodeFloor)}x Node's floor, ` +
+      `peak RSS ${f(ours.rssMb, 0)} MB`,
   );
   if (values["no-scaling"]) return;
   console.log("\nScaling (median of 3 runs)");
   console.log(
-    "| modules per release | gen-appup s | ms per 1k modules | md5sum floor s | x floor | Erlang baseline s | x faster | gen-appup peak RSS MB |",
+    "| modules per release | gen-appup s | ms per 1k modules | md5sum floor s | x floor | Erlang baseline s " +
+      "| x faster | gen-appup peak RSS MB |",
   );
   console.log("|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const n of [2000, 10000, 50000]) {
@@ -198,7 +202,8 @@ function main(): void {
       fl = s.get("floor: md5sum")!,
       b = s.get("Erlang baseline")!;
     console.log(
-      `| ${n} | ${f(g.seconds, 3)} | ${f((g.seconds * 1000) / (n / 1000), 1)} | ${f(fl.seconds, 3)} | ${f(g.seconds / fl.seconds)} | ${f(b.seconds, 2)} | ${f(b.seconds / g.seconds, 1)} | ${f(g.rssMb, 0)} |`,
+      `| ${n} | ${f(g.seconds, 3)} | ${f((g.seconds * 1000) / (n / 1000), 1)} | ${f(fl.seconds, 3)} | ` +
+        `${f(g.seconds / fl.seconds)} | ${f(b.seconds, 2)} | ${f(b.seconds / g.seconds, 1)} | ${f(g.rssMb, 0)} |`,
     );
   }
 }

@@ -52,7 +52,8 @@ function main(): void {
     [
       "-noshell",
       "-eval",
-      `ok = release_handler:create_RELEASES("${deploy}", "${deploy}/releases", "${deploy}/releases/0.1.0/bank.rel", []), halt().`,
+      `ok = release_handler:create_RELEASES("${deploy}", "${deploy}/releases", ` +
+        `"${deploy}/releases/0.1.0/bank.rel", []), halt().`,
     ],
     deploy,
   );
@@ -104,15 +105,18 @@ function main(): void {
     );
 
     say(
-      "8. Same process, same money, new code: the 500 cents survived and print in the new format; deposits now pay a fee",
+      "8. Same process, same money, new code: the 500 cents survived and print in the new format; " +
+        "deposits now pay a fee",
     );
     rpc(
-      'IO.inspect(Bank.Account.statement(), label: "statement"); Bank.Account.deposit(20_000); IO.inspect({Bank.Account.balance(), Bank.Account.history()}, label: "{balance, history}")',
+      'IO.inspect(Bank.Account.statement(), label: "statement"); Bank.Account.deposit(20_000); ' +
+        'IO.inspect({Bank.Account.balance(), Bank.Account.history()}, label: "{balance, history}")',
     );
 
     say("9. And back: downgrade the node to 0.1.0 with install_release; the balance is an integer again");
     rpc(
-      'IO.inspect(:release_handler.install_release(~c"0.1.0"), label: "install_release"); IO.inspect(Bank.Account.statement(), label: "statement")',
+      'IO.inspect(:release_handler.install_release(~c"0.1.0"), label: "install_release"); ' +
+        'IO.inspect(Bank.Account.statement(), label: "statement")',
     );
     say("Done: the node was upgraded and downgraded while running, and its state survived both ways.");
   } finally {

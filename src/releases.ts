@@ -33,7 +33,10 @@ export function resolveReleases(paths: string[], firstOk = false): { olds: Relea
   return { olds, to };
 }
 
-/** Hand-written appups in DIR/APP/FROM_to_TO.appup (the Distillery and Jellyfish layout), for the new release's versions, by `APP/FROM`. */
+/**
+ * Hand-written appups in DIR/APP/FROM_to_TO.appup (the Distillery and Jellyfish layout) for the
+ * new release's application versions, parsed, by `APP/FROM`.
+ */
 export function readOverrides(dir: string, to: Release): Map<string, HandWritten> {
   const out = new Map<string, HandWritten>();
   for (const app of to.apps) {

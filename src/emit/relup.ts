@@ -1,4 +1,4 @@
-/** The relup file: `{Vsn, [{UpFromVsn, Descr, Instructions}], [{DownToVsn, Descr, Instructions}]}`, as systools writes it. */
+/** The relup file, `{Vsn, [{UpFromVsn, Descr, Script}], [{DownToVsn, Descr, Script}]}`, as systools writes it. */
 import { toTerm } from "../plan/instructions.js";
 import type { Relup, RelupScript } from "../plan/relup.js";
 import { formatFile } from "../term/print.js";

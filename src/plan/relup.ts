@@ -253,7 +253,10 @@ function mergeScripts(scripts: Placed[][]): Placed[] {
   return [...before, { i: { op: "point_of_no_return" } }, ...after];
 }
 
-/** Splits at point_of_no_return; only load_object_code and apply may come before it, and load_object_code is moved there. */
+/**
+ * Splits at point_of_no_return; only load_object_code and apply may come before it, and
+ * load_object_code is moved there.
+ */
 function splitScript(script: Placed[]): [Placed[], Placed[]] {
   const at = script.findIndex((p) => p.i.op === "point_of_no_return");
   if (at >= 0 && script.slice(at + 1).some((p) => p.i.op === "point_of_no_return")) {
@@ -265,7 +268,8 @@ function splitScript(script: Placed[]): [Placed[], Placed[]] {
     if (p.i.op !== "load_object_code" && p.i.op !== "apply") {
       throw new GenAppupError(
         appupOf(p),
-        `${instructionText(p.i)} comes before point_of_no_return, where only load_object_code and apply may (bad_op_before_point_of_no_return)`,
+        `${instructionText(p.i)} comes before point_of_no_return, ` +
+          `where only load_object_code and apply may (bad_op_before_point_of_no_return)`,
       );
     }
   }
@@ -408,7 +412,8 @@ function translateDependentInstrs(
       if (!graph.has(d))
         throw new GenAppupError(
           appupOf(v.p),
-          `module ${(v.p.i as DependencyInstruction).module} lists ${d} in its DepMods, but ${d} has no instruction in this upgrade (undef_module)`,
+          `module ${(v.p.i as DependencyInstruction).module} lists ${d} in its DepMods, ` +
+            `but ${d} has no instruction in this upgrade (undef_module)`,
         );
     }
   }
@@ -594,7 +599,9 @@ function sortEmulatorRestart(mode: Mode, before: Placed[], after: Placed[]): [In
 function fixR15Sasl(script: Instruction[], base: Release, warnings: Finding[]): Instruction[] {
   const sasl = base.apps.find((a) => a.name === "sasl")?.vsn;
   if (script[0]?.op !== "restart_new_emulator" || !sasl || !(sasl < "2.2")) return script;
-  const message = `the old release's sasl ${sasl} predates R15: the emulator restart moves to the end (pre_R15_emulator_upgrade)`;
+  const message =
+    `the old release's sasl ${sasl} predates R15: ` +
+    `the emulator restart moves to the end (pre_R15_emulator_upgrade)`;
   warnings.push(finding("pre_r15_emulator_upgrade", message));
   const rest = script.slice(1);
   const at = rest.findIndex((i) => i.op === "restart_emulator");

@@ -129,7 +129,8 @@ function locate(path: string, opts: ReadOptions): { source: ReleaseSource; vsn?:
   }
   throw new GenAppupError(
     path,
-    "is not a release: expected a release root (with releases/ and lib/), a releases/VSN directory, a .rel file or a tarball",
+    "is not a release: expected a release root (with releases/ and lib/), a releases/VSN directory, " +
+      "a .rel file or a tarball",
   );
 }
 

@@ -78,9 +78,10 @@ const NUMBER = /(\d(?:_?\d)*)(?:#([0-9a-zA-Z](?:_?[0-9a-zA-Z])*)|(\.\d(?:_?\d)*(
 const SIMPLE_ESCAPES: Record<string, number> = { b: 8, d: 127, e: 27, f: 12, n: 10, r: 13, s: 32, t: 9, v: 11 };
 // `maybe` and `else` are absent: OTP 25 and 26 read them as plain atoms, and older tools wrote them bare.
 const RESERVED = new Set(
-  "after begin case try cond catch andalso orelse end if let of receive when bnot not div rem band and bor bxor bsl bsr or xor".split(
-    " ",
-  ),
+  (
+    "after begin case try cond catch andalso orelse end if let of receive when " +
+    "bnot not div rem band and bor bxor bsl bsr or xor"
+  ).split(" "),
 );
 
 export function lex(text: string, file: string): Tok | undefined {

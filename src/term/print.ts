@@ -177,7 +177,8 @@ export function writeAtom(name: string): string {
 
 function atomNeedsQuotes(name: string): boolean {
   if (name.length === 0 || RESERVED.has(name)) return true;
-  // UTF-16 units are enough: a code point above U+FFFF is never a name character, nor is either half of its surrogate pair.
+  // UTF-16 units are enough: a code point above U+FFFF is never a name character, nor is either
+  // half of its surrogate pair.
   if (!isAtomStart(name.charCodeAt(0))) return true;
   for (let i = 1; i < name.length; i++) if (!isNameChar(name.charCodeAt(i))) return true;
   return false;

@@ -202,7 +202,10 @@ test("a module the .app lists without its beam is an error naming both, not a de
   assert.equal(r.code, 1, r.stdout);
   assert.match(
     r.stderr,
-    /^gen-appup: \S+\/lib\/shop-0\.1\.1\/ebin\/Elixir\.Shop\.Cart\.beam: is missing: shop\.app lists module Elixir\.Shop\.Cart\n$/,
+    new RegExp(
+      "^gen-appup: \\S+/lib/shop-0\\.1\\.1/ebin/Elixir\\.Shop\\.Cart\\.beam: " +
+        "is missing: shop\\.app lists module Elixir\\.Shop\\.Cart\\n$",
+    ),
   );
 });
 
@@ -225,7 +228,7 @@ test("--purge and --extra shape the instructions", () => {
   ]);
 });
 
-test("what a hot upgrade will not do is said plainly: on_load modules, Phoenix channels, supervisor children, runtime config, an ERTS change; protocols are carried", () => {
+test("what a hot upgrade will not do is said plainly; protocols are carried", () => {
   const built = mixShop("findings");
   const r = cli([built.tarballs["0.1.0"]!, built.tarballs["0.2.0"]!, "--dry-run", "--json"]);
   assert.equal(r.code, 0, r.stderr);
@@ -249,14 +252,21 @@ test("what a hot upgrade will not do is said plainly: on_load modules, Phoenix c
   );
   assert.match(
     by("supervisor_children")!.message,
-    /^supervisor Elixir\.Shop\.Supervisor changed and now names Elixir\.Shop\.Clock: a child it adds is not started; add \{apply, \{supervisor, restart_child, \[Sup, Id\]\}\} after the update, in a hand-written appup/,
+    new RegExp(
+      "^supervisor Elixir\\.Shop\\.Supervisor changed and now names Elixir\\.Shop\\.Clock: " +
+        "a child it adds is not started; " +
+        "add \\{apply, \\{supervisor, restart_child, \\[Sup, Id\\]\\}\\} after the update, in a hand-written appup",
+    ),
   );
   // The other way (0.2.0 to 0.1.0 as if it were an upgrade), the supervisor drops Shop.Clock.
   const back = cli([built.tarballs["0.2.0"]!, built.tarballs["0.1.0"]!, "--dry-run", "--json"]);
   const dropped = (JSON.parse(back.stdout) as typeof plan).findings.find((f) => f.code === "supervisor_children");
   assert.match(
     dropped!.message,
-    /no longer names Elixir\.Shop\.Clock: a child it drops keeps running; add \{apply, \{supervisor, terminate_child, \[Sup, Id\]\}\} and \{apply, \{supervisor, delete_child/,
+    new RegExp(
+      "no longer names Elixir\\.Shop\\.Clock: a child it drops keeps running; " +
+        "add \\{apply, \\{supervisor, terminate_child, \\[Sup, Id\\]\\}\\} and \\{apply, \\{supervisor, delete_child",
+    ),
   );
   assert.match(
     by("unsuspended_processes")!.message,
@@ -302,7 +312,8 @@ test("a new Elixir in the release is reported: Elixir itself is not made to be h
   assert.match(
     plan.findings.find((f) => f.code === "toolchain_changed")!.message,
     new RegExp(
-      `^elixir changes from ${from.replace(/\./g, "\\.")} to ${to.replace(/\./g, "\\.")}: Elixir itself is not made to be hot-upgraded`,
+      `^elixir changes from ${from.replace(/\./g, "\\.")} to ${to.replace(/\./g, "\\.")}: ` +
+        "Elixir itself is not made to be hot-upgraded",
     ),
   );
   assert.ok(

@@ -21,8 +21,10 @@ export function relupMismatch(
   if (ours === theirs) return undefined;
   const undetermined = hasUndeterminedOrder(to, olds, appups);
   const same = canonical(parseOneTerm(ours, "ours")) === canonical(parseOneTerm(theirs, "systools"));
-  if (!undetermined || !same)
-    return `relups differ${undetermined ? " (even after sorting the undetermined groups)" : ", and systools' order was determined"}`;
+  if (!undetermined || !same) {
+    const why = undetermined ? " (even after sorting the undetermined groups)" : ", and systools' order was determined";
+    return `relups differ${why}`;
+  }
   const broken = dependencyViolations(parseOneTerm(ours, "ours"), to, olds, appups);
   return broken.length ? `our order breaks dependencies: ${broken.join("; ")}` : undefined;
 }
@@ -50,7 +52,10 @@ function scripts(to: Release, base: Release, appups: Map<string, Appup>, mode: "
   return out;
 }
 
-/** Whether some weak component of the DepMods graph has strongly connected components neither of which reaches the other. */
+/**
+ * Whether some weak component of the DepMods graph has strongly connected components neither of
+ * which reaches the other.
+ */
 function hasUndeterminedOrder(to: Release, olds: Release[], appups: Map<string, Appup>): boolean {
   return olds.some((base) =>
     (["up", "down"] as const).some((mode) => {
@@ -93,7 +98,7 @@ function hasUndeterminedOrder(to: Release, olds: Release[], appups: Map<string, 
   );
 }
 
-/** The relup with module lists sorted and runs of load/remove+purge items sorted: systools' undetermined order removed. */
+/** The relup with module lists and runs of load/remove+purge items sorted: systools' undetermined order removed. */
 function canonical(relup: Term): string {
   const scriptsOf = (side: Term) => (elementsOf(side) ?? []).map((e) => (e as { v: Term[] }).v[2]!);
   const norm = (script: Term) => {

@@ -72,7 +72,10 @@ function expectChecks(node: LiveNode, given: Checks, vsn: string, when: string):
   checks.forEach(([expr, expected], i) => assert.equal(got[i], expected, `${when}: ${expr}`));
 }
 
-/** systools:make_relup with warnings_as_errors accepts our appups, and makes the relup we made (up to the order it leaves to the VM). */
+/**
+ * systools:make_relup with warnings_as_errors accepts our appups, and makes the relup we made (up to
+ * the order it leaves to the VM).
+ */
 function checkWithSystools(root: string, name: string, to: string, from: string[]): void {
   const out = tempDir("systools");
   oracle(

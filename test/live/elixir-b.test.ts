@@ -72,7 +72,7 @@ test("a gen_statem keeps its state and converts its data with code_change/4", ()
   });
 });
 
-test("consolidated protocols are reloaded: a new defimpl works after the upgrade and is gone after the downgrade", () => {
+test("consolidated protocols are reloaded: a new defimpl works after the upgrade, is gone after the downgrade", () => {
   const RENDER = "try 'Elixir.Shop.Format':render(abc) catch error:E -> maps:get('__struct__', E) end";
   roundTrip({
     built: mixShop("findings"),

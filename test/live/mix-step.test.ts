@@ -127,7 +127,11 @@ test("a hand-written appup in rel/appups wins; keep_appups saves generated ones 
   );
 
   const hand =
-    "{\"0.2.0\",\n [{\"0.1.0\",[{add_module,'Elixir.Bank.Fees'},{load_module,'Elixir.Bank.Format'},{update,'Elixir.Bank.Account',{advanced,hand_written},['Elixir.Bank.Fees']}]}],\n [{\"0.1.0\",[{update,'Elixir.Bank.Account',{advanced,hand_written},['Elixir.Bank.Fees']},{load_module,'Elixir.Bank.Format'},{delete_module,'Elixir.Bank.Fees'}]}]}.\n";
+    '{"0.2.0",\n' +
+    " [{\"0.1.0\",[{add_module,'Elixir.Bank.Fees'},{load_module,'Elixir.Bank.Format'}," +
+    "{update,'Elixir.Bank.Account',{advanced,hand_written},['Elixir.Bank.Fees']}]}],\n" +
+    " [{\"0.1.0\",[{update,'Elixir.Bank.Account',{advanced,hand_written},['Elixir.Bank.Fees']}," +
+    "{load_module,'Elixir.Bank.Format'},{delete_module,'Elixir.Bank.Fees'}]}]}.\n";
   writeFileSync(saved, hand);
   const out = release(dir);
   assert.match(out, /bank 0\.1\.0 -> 0\.2\.0: hand-written appup .*rel\/appups\/bank\/0\.1\.0_to_0\.2\.0\.appup/);

@@ -48,7 +48,8 @@ test(`our relup equals systools:make_relup's on ${COUNT} generated scenarios`, (
       if (ourError && (!named || ourError.includes(named))) errorsAgreed++;
       else
         failures.push(
-          `${s.root}: systools failed (${result.trim()}) and we ${ourError ? `failed differently (${ourError})` : "did not"}`,
+          `${s.root}: systools failed (${result.trim()}) and we ` +
+            (ourError ? `failed differently (${ourError})` : "did not"),
         );
       continue;
     }
@@ -65,7 +66,8 @@ test(`our relup equals systools:make_relup's on ${COUNT} generated scenarios`, (
     }
   }
   console.log(
-    `# relup scenarios: ${exact} identical, ${ambiguous} equal up to systools' undetermined order, ${errorsAgreed} rejected by both`,
+    `# relup scenarios: ${exact} identical, ${ambiguous} equal up to systools' undetermined order, ` +
+      `${errorsAgreed} rejected by both`,
   );
   assert.deepEqual(failures, []);
   assert.ok(

@@ -55,7 +55,8 @@ test("closures, pids and references decode as opaque values and the rest of the 
   const dir = tempDir("opaque");
   const file = join(dir, "t.etf");
   erlEval(
-    `X = 7, F = fun(Y) -> X + Y end, file:write_file(${JSON.stringify(file)}, term_to_binary([F, 42, {self(), make_ref(), F, ok}]))`,
+    `X = 7, F = fun(Y) -> X + Y end, ` +
+      `file:write_file(${JSON.stringify(file)}, term_to_binary([F, 42, {self(), make_ref(), F, ok}]))`,
   );
   const t = decodeEtf(readFileSync(file));
   assert.ok(t.t === "list" && t.v.length === 3);

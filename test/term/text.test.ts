@@ -151,11 +151,13 @@ test("lexical forms file:consult accepts", () => {
   const [t] = parseTerms(
     `%% a comment
     {"abc" "def", $a, $\\n, $\\s, 16#FF, 2#1010, 36#zz, 1_000, -5, +7, 1.5e3, 2.0E-2, 'a\\'b', <<"é"/utf8>>,
-     [a|b], #{k => v}, "\\x{1F600}\\x41\\101\\^A\\e\\d\\s", fun lists:map/2, node@host, 'end', <<1,2:4>>, <<256:16/little>>, 1.0e-3}.`,
+     [a|b], #{k => v}, "\\x{1F600}\\x41\\101\\^A\\e\\d\\s", fun lists:map/2, node@host, 'end',
+     <<1,2:4>>, <<256:16/little>>, 1.0e-3}.`,
     "t",
   );
   const expected = parseTerms(
-    `{"abcdef",97,10,32,255,10,1295,1000,-5,7,1500.0,0.02,'a\\'b',<<195,169>>,[a|b],#{k=>v},[128512,65,65,1,27,127,32],fun lists:map/2,node@host,'end',<<1,2:4>>,<<0,1>>,0.001}.`,
+    `{"abcdef",97,10,32,255,10,1295,1000,-5,7,1500.0,0.02,'a\\'b',<<195,169>>,[a|b],#{k=>v},
+      [128512,65,65,1,27,127,32],fun lists:map/2,node@host,'end',<<1,2:4>>,<<0,1>>,0.001}.`,
     "t",
   );
   assert.ok(sameTerm(t!, expected[0]!), formatTerm(t!));

@@ -1,0 +1,130 @@
+/** Every finding rule, on releases made in memory; and the catalogue the README's table is made from. */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { CATALOGUE, type FindingCode } from "../../src/plan/findings.js";
+import { planUpgrade } from "../../src/plan/plan.js";
+import { upgrade } from "../../src/upgrade.js";
+import { atom, list, tuple } from "../../src/term/term.js";
+import { findingsTable } from "../../scripts/findings-table.js";
+import { memoryRelease, type AppModel, type ReleaseModel } from "../helpers/memory.js";
+
+const app = (name: string, vsn: string, modules: AppModel["modules"] = {}): AppModel => ({ name, vsn, modules });
+const rel = (vsn: string, apps: AppModel[], more: Partial<ReleaseModel> = {}) =>
+  memoryRelease({ name: "r", vsn, apps, ...more });
+
+function codes(from: ReleaseModel["apps"], to: ReleaseModel["apps"], more: Partial<ReleaseModel> = {}) {
+  return planUpgrade([rel("1", from)], rel("2", to, more)).findings.map((f) => `${f.level}:${f.code}`);
+}
+
+test("unbumped_app: an error, or a warning with allowUnbumped, naming app and module", () => {
+  const from = rel("1", [app("a", "1.0", { m: {} })]);
+  const to = rel("2", [app("a", "1.0", { m: { code: "new" } })]);
+  const [f] = planUpgrade([from], to).findings;
+  assert.equal(f!.code, "unbumped_app");
+  assert.equal(f!.level, "error");
+  assert.deepEqual([f!.app, f!.module], ["a", "m"]);
+  assert.match(f!.message, /module m changed but application a is still version 1\.0/);
+  assert.equal(f!.remedy, CATALOGUE.unbumped_app.remedy);
+  assert.equal(planUpgrade([from], to, { allowUnbumped: true }).findings[0]!.level, "warning");
+});
+
+test("moved_from_removed_app, app_added, app_removed", () => {
+  assert.deepEqual(codes([app("a", "1", { m: {} }), app("b", "1")], [app("b", "2", { m: {} }), app("c", "1")]), [
+    "error:moved_from_removed_app",
+    "note:app_added",
+    "note:app_removed",
+  ]);
+});
+
+test("nif_module (load_nif or on_load), unsuspended_processes, supervisor_children", () => {
+  const nif = { calls: [["erlang", "load_nif", 2]] as [string, string, number][] };
+  const sup = (children: string[]) => ({
+    behaviours: ["supervisor"],
+    literals: [list(children.map((c) => tuple(atom(c), tuple(atom(c), atom("start_link"), list([])))))],
+  });
+  const found = codes(
+    [app("a", "1", { n: nif, o: {}, ch: {}, sup: sup(["w1"]), w1: {}, w2: {} })],
+    [
+      app("a", "2", {
+        n: { ...nif, code: "2" },
+        o: { onLoad: ["init", 0], code: "2" },
+        ch: { behaviours: ["Elixir.Phoenix.Channel"], code: "2" },
+        sup: sup(["w2"]),
+        w1: {},
+        w2: {},
+      }),
+    ],
+  );
+  assert.deepEqual(found, [
+    "warning:nif_module",
+    "warning:nif_module",
+    "warning:unsuspended_processes",
+    "warning:supervisor_children",
+  ]);
+});
+
+test("toolchain_changed, runtime_config, erts_changed", () => {
+  assert.deepEqual(codes([app("elixir", "1.14.0")], [app("elixir", "1.15.0")], { runtimeExs: true, erts: "14.0" }), [
+    "warning:toolchain_changed",
+    "warning:runtime_config",
+    "warning:erts_changed",
+  ]);
+});
+
+test("existing_appup and appup_missing_version", () => {
+  const appup = '{"2",[{"0.9",[]}],[{"0.9",[]}]}.';
+  assert.deepEqual(codes([app("a", "1", { m: {} })], [{ ...app("a", "2", { m: { code: "2" } }), appup }]), [
+    "note:existing_appup",
+    "error:appup_missing_version",
+  ]);
+});
+
+test("consolidated_protocols: reloaded by a generated appup, or stale", () => {
+  const proto = (code: string) => ({ consolidated: { "Elixir.P": { code } } });
+  const from = rel("1", [app("r", "1", { m: {} })], proto("1"));
+  const carried = planUpgrade([from], rel("2", [app("r", "2", { m: {} })], proto("2")));
+  assert.deepEqual(
+    carried.findings.map((f) => `${f.level}:${f.code}`),
+    ["note:consolidated_protocols"],
+  );
+  assert.match(carried.appups[0]!.appup.up[0]!.instructions.at(-1)!.op, /apply/);
+  const shipped = { ...app("r", "2", { m: {} }), appup: '{"2",[{"1",[]}],[{"1",[]}]}.' };
+  const stale = planUpgrade([from], rel("2", [shipped], proto("2")));
+  assert.deepEqual(
+    stale.findings.map((f) => `${f.level}:${f.code}`),
+    ["note:existing_appup", "warning:consolidated_protocols_stale"],
+  );
+});
+
+test("first_release, cold_deploy, bad_vsn; exit codes follow the levels", () => {
+  const to = rel("0.2.0", [app("a", "2", { m: { code: "2" } })]);
+  assert.deepEqual(
+    upgrade([], to, { dryRun: true }).findings.map((f) => f.code),
+    ["first_release"],
+  );
+  const old = memoryRelease({ name: "r", vsn: "0.1.0", apps: [app("a", "1", { m: {} })] });
+  const cold = upgrade([old], to, { dryRun: true, patchOnly: true });
+  assert.deepEqual(
+    cold.findings.map((f) => f.code),
+    ["cold_deploy"],
+  );
+  const badVsn = rel("0.2.0", [{ ...app("a", "2", { m: { code: "2" } }), appup: '{"3",[{"1",[]}],[{"1",[]}]}.' }]);
+  const r = upgrade([old], badVsn, { dryRun: true, strict: true });
+  assert.deepEqual(
+    r.findings.map((f) => f.code),
+    ["existing_appup", "bad_vsn", "bad_vsn"],
+  );
+  assert.equal(r.exitCode, 3);
+  assert.equal(upgrade([old], badVsn, { dryRun: true }).exitCode, 0);
+});
+
+test("every catalogue code is tested here, and the README's findings table is the catalogue's", () => {
+  const source = readFileSync(new URL(import.meta.url), "utf8");
+  const untested = (Object.keys(CATALOGUE) as FindingCode[]).filter(
+    (c) => c !== "pre_r15_emulator_upgrade" && !source.includes(`:${c}"`) && !source.includes(`"${c}"`),
+  );
+  assert.deepEqual(untested, []);
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  assert.ok(readme.includes(findingsTable()), "README.md's findings table: run `npm run findings-table`");
+});

@@ -1,0 +1,166 @@
+/** Planning rules on releases made in memory: classification, DepMods, order, the way down, hand-written appups. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { instructionText } from "../../src/plan/instructions.js";
+import { planUpgrade, type PlanOptions } from "../../src/plan/plan.js";
+import { atom, int, tuple } from "../../src/term/term.js";
+import { parseAppup } from "../../src/plan/appup.js";
+import { parseOneTerm } from "../../src/term/text.js";
+import { memoryRelease, type ModuleSpec } from "../helpers/memory.js";
+
+const SERVER: ModuleSpec = { behaviours: ["gen_server"], exports: [["code_change", 3]] };
+
+/** One application `app` at 0.1.0 and 0.2.0: the instructions up and down, one per line. */
+function plan(before: Record<string, ModuleSpec>, after: Record<string, ModuleSpec>, opts: PlanOptions = {}) {
+  const from = memoryRelease({ name: "r", vsn: "1", apps: [{ name: "app", vsn: "0.1.0", modules: before }] });
+  const to = memoryRelease({ name: "r", vsn: "2", apps: [{ name: "app", vsn: "0.2.0", modules: after }] });
+  const p = planUpgrade([from], to, opts);
+  const appup = p.appups.find((a) => a.app === "app")!.appup;
+  return {
+    up: appup.up[0]!.instructions.map(instructionText),
+    down: appup.down[0]!.instructions.map(instructionText),
+    findings: p.findings,
+  };
+}
+
+test("each kind of module gets its instruction: plain, process, supervisor, added, deleted", () => {
+  const { up, down } = plan(
+    { a: { code: "1" }, s: { ...SERVER, code: "1" }, sup: { behaviours: ["supervisor"], code: "1" }, gone: {} },
+    { a: { code: "2" }, s: { ...SERVER, code: "2" }, sup: { behaviours: ["supervisor"], code: "2" }, fresh: {} },
+  );
+  assert.deepEqual(up, [
+    "{load_module,a}",
+    "{add_module,fresh}",
+    "{delete_module,gone}",
+    "{update,s,{advanced,[]}}",
+    "{update,sup,supervisor}",
+  ]);
+  assert.deepEqual(down, [
+    "{update,sup,supervisor}",
+    "{update,s,{advanced,[]}}",
+    "{add_module,gone}",
+    "{delete_module,fresh}",
+    "{load_module,a}",
+  ]);
+});
+
+test("process modules: code_change/3, code_change/4 and system_code_change/4; Elixir supervisors", () => {
+  const { up } = plan(
+    { g: {}, st: {}, sp: {}, ex: {}, dyn: {} },
+    {
+      g: { exports: [["code_change", 3]] },
+      st: { behaviours: ["gen_statem"], exports: [["code_change", 4]] },
+      sp: { exports: [["system_code_change", 4]] },
+      ex: { behaviours: ["Elixir.Supervisor"], code: "2" },
+      dyn: { behaviours: ["Elixir.DynamicSupervisor"], exports: [["code_change", 3]] },
+    },
+  );
+  assert.deepEqual(up, [
+    "{update,dyn,supervisor}",
+    "{update,ex,supervisor}",
+    "{update,g,{advanced,[]}}",
+    "{update,sp,{advanced,[]}}",
+    "{update,st,{advanced,[]}}",
+  ]);
+});
+
+test("purge and Extra options reach load_module and update, never the supervisor", () => {
+  const { up } = plan(
+    { a: {}, s: SERVER, sup: { behaviours: ["supervisor"] } },
+    { a: { code: "x" }, s: { ...SERVER, code: "x" }, sup: { behaviours: ["supervisor"], code: "x" } },
+    { purge: { pre: "soft_purge", post: "soft_purge" }, extra: tuple(atom("x"), int(1)) },
+  );
+  assert.deepEqual(up, [
+    "{load_module,a,soft_purge,soft_purge,[]}",
+    "{update,s,{advanced,{x,1}},soft_purge,soft_purge,[]}",
+    "{update,sup,supervisor}",
+  ]);
+});
+
+test("DepMods: modules a beam calls and names as data, in the same appup only; dependencies load first", () => {
+  const { up, down } = plan(
+    { api: {}, price: SERVER, tax: {}, other: {} },
+    {
+      api: {
+        calls: [
+          ["tax", "rate", 0],
+          ["lists", "map", 2],
+        ],
+        code: "2",
+      },
+      // A server called by its module name: named in a literal, not called.
+      price: { ...SERVER, literals: [tuple(atom("api"), atom("rate"))], code: "2" },
+      tax: { code: "2" },
+      other: {},
+    },
+  );
+  assert.deepEqual(up, ["{load_module,tax}", "{load_module,api,[tax]}", "{update,price,{advanced,[]},[api]}"]);
+  assert.deepEqual(down, [...up].reverse());
+});
+
+test("a dependency cycle stays together, in name order; a deleted module waits for its old callers", () => {
+  const { up } = plan(
+    { b: { calls: [["c", "f", 0]] }, c: { calls: [["b", "f", 0]] }, old: {}, user: { calls: [["old", "f", 0]] } },
+    { b: { calls: [["c", "f", 0]], code: "2" }, c: { calls: [["b", "f", 0]], code: "2" }, user: { code: "2" } },
+  );
+  assert.deepEqual(up, [
+    "{load_module,b,[c]}",
+    "{load_module,c,[b]}",
+    "{load_module,user}",
+    "{delete_module,old,[user]}",
+  ]);
+});
+
+test("beams that differ in bytes but not in beam_lib:md5 are no change; an unchanged app gets no appup", () => {
+  const from = memoryRelease({ name: "r", vsn: "1", apps: [{ name: "app", vsn: "0.1.0", modules: { a: {} } }] });
+  const to = memoryRelease({ name: "r", vsn: "2", apps: [{ name: "app", vsn: "0.1.0", modules: { a: {} } }] });
+  assert.deepEqual(planUpgrade([from], to).appups, []);
+  // Attributes (here a behaviour) are not in beam_lib:md5: the code is the same.
+  const attrs = memoryRelease({
+    name: "r",
+    vsn: "2",
+    apps: [{ name: "app", vsn: "0.2.0", modules: { a: { behaviours: ["x"] } } }],
+  });
+  const p = planUpgrade([from], attrs);
+  assert.deepEqual(p.appups[0]!.appup.up[0]!.instructions, []);
+  assert.deepEqual(p.appups[0]!.counts, [{ vsn: "0.1.0", added: 0, changed: 0, deleted: 0 }]);
+});
+
+test("a hand-written appup wins for its version; a shipped appup is used as it is", () => {
+  const from = memoryRelease({ name: "r", vsn: "1", apps: [{ name: "app", vsn: "0.1.0", modules: { a: {} } }] });
+  const model = { name: "app", vsn: "0.2.0", modules: { a: { code: "2" } } };
+  const text = '{"0.2.0",[{"0.1.0",[{load_module,a,[]},{apply,{m,f,[]}}]}],[{"0.1.0",[]}]}.';
+  const to = memoryRelease({ name: "r", vsn: "2", apps: [model] });
+  const handWritten = { path: "/x/app/0.1.0_to_0.2.0.appup", appup: parseAppup(parseOneTerm(text, "x"), "x") };
+  const p = planUpgrade([from], to, { overrides: new Map([["app/0.1.0", handWritten]]) });
+  assert.equal(p.appups[0]!.appup.up[0]!.handWritten, handWritten.path);
+  assert.deepEqual(p.appups[0]!.appup.up[0]!.instructions.map(instructionText), [
+    "{load_module,a}",
+    "{apply,{m,f,[]}}",
+  ]);
+
+  const shipping = memoryRelease({ name: "r", vsn: "2", apps: [{ ...model, appup: text }] });
+  const s = planUpgrade([from], shipping);
+  assert.equal(s.appups[0]!.shipped, "lib/app-0.2.0/ebin/app.appup");
+  assert.deepEqual(
+    s.findings.map((f) => f.code),
+    ["existing_appup"],
+  );
+});
+
+test("several old versions: one entry each, in the order given", () => {
+  const mk = (vsn: string, app: string, code: string) =>
+    memoryRelease({ name: "r", vsn, apps: [{ name: "app", vsn: app, modules: { a: { code } } }] });
+  const p = planUpgrade([mk("1", "0.1.0", "1"), mk("2", "0.1.1", "2")], mk("3", "0.2.0", "3"));
+  assert.deepEqual(
+    p.appups[0]!.appup.up.map((e) => e.from),
+    [
+      { kind: "exact", vsn: "0.1.0" },
+      { kind: "exact", vsn: "0.1.1" },
+    ],
+  );
+  assert.deepEqual(p.from, [
+    { name: "r", vsn: "1" },
+    { name: "r", vsn: "2" },
+  ]);
+});
