@@ -1,12 +1,13 @@
 /**
  * The instruction for each added, changed or deleted module of one application, with its
- * DepMods, in dependency order; and the way down, which undoes it.
+ * DepMods, in dependency order; and the way down, which undoes it in mirror order.
  */
 import type { ModuleChange } from "../diff/modules.js";
+import type { Beam } from "../read/beam.js";
 import { list, type Term } from "../term/term.js";
 import { classify } from "./classify.js";
 import type { DependencyInstruction, Purge } from "./instructions.js";
-import { dependencyOrder } from "./order.js";
+import { constrainedOrder, dependencyGroups } from "./order.js";
 
 export interface InstructionOptions {
   /** PrePurge and PostPurge of load_module and update (default brutal_purge, as OTP). */
@@ -15,27 +16,103 @@ export interface InstructionOptions {
   extra?: Term;
 }
 
-type Instructed = Exclude<ModuleChange, { kind: "unchanged" }>;
+export type Instructed = Exclude<ModuleChange, { kind: "unchanged" }>;
 
-/** The instructions of one application's appup for one old release, in dependency order. */
-export function appInstructions(mine: Instructed[], opts: InstructionOptions): DependencyInstruction[] {
-  const instructed = new Set(mine.map((m) => m.module));
-  const graph = new Map(mine.map((m) => [m.module, dependenciesOf(m, mine, instructed)] as const));
-  const byModule = new Map(mine.map((m) => [m.module, instruction(m, graph.get(m.module)!, opts)] as const));
-  return dependencyOrder(graph).map((m) => byModule.get(m)!);
+export interface Scripts {
+  up: DependencyInstruction[];
+  down: DependencyInstruction[];
+  /** Calls inside a dependency cycle that fail while the cycle is half loaded, whatever the order. */
+  unsafe: UnsafeCall[];
+}
+
+export interface UnsafeCall {
+  caller: string;
+  callee: string;
+  /** `f/N` */
+  fun: string;
+  /** Whether the new caller needs the callee's new code (up), or the old caller its old code (down). */
+  way: "up" | "down";
 }
 
 /**
- * DepMods, restricted to modules with an instruction in the same appup (systools rejects others
+ * The instructions of one application's appup for one old release, in dependency order, and the
+ * way down. `all` holds every module with an instruction in this upgrade, whatever its
+ * application: DepMods may name them (systools orders across applications).
+ */
+export function appInstructions(mine: Instructed[], all: Instructed[], opts: InstructionOptions): Scripts {
+  const instructed = new Set(all.map((m) => m.module));
+  const graph = new Map(mine.map((m) => [m.module, dependenciesOf(m, all, instructed)] as const));
+  const byModule = new Map(mine.map((m) => [m.module, m]));
+  const groups = dependencyGroups(graph).map((g) =>
+    g.length > 1 ? cycleOrder(g.map((m) => byModule.get(m)!)) : { order: g, unsafe: [] },
+  );
+  const make = (m: string) => instruction(byModule.get(m)!, graph.get(m)!, opts);
+  const up = groups.map((g) => g.order.map(make));
+  return { up: up.flat(), down: invert(up), unsafe: groups.flatMap((g) => g.unsafe) };
+}
+
+/**
+ * The order of a dependency cycle's modules in both lists. systools loads a cycle's modules in
+ * the reverse of the listed order on the way up and in the listed order on the way down
+ * (systools_rc:translate_dep_to_low), so the same list in both directions makes the way down the
+ * mirror of the way up. The order comes from the beams: a module that gains a function another
+ * module's new code calls loads first on the way up; one that loses a function another module's
+ * old code calls loads first on the way down. Calls no order can serve are returned.
+ */
+function cycleOrder(group: Instructed[]): { order: string[]; unsafe: UnsafeCall[] } {
+  const edges: [string, string][] = [];
+  const calls: UnsafeCall[] = [];
+  for (const callee of group) {
+    const before = exportsOf(callee, "old"),
+      after = exportsOf(callee, "new");
+    for (const caller of group) {
+      if (caller === callee) continue;
+      for (const fun of callsTo(caller, "new", callee.module)) {
+        if (after.has(fun) && !before.has(fun)) {
+          edges.push([caller.module, callee.module]); // listed first, so loaded last on the way up
+          calls.push({ caller: caller.module, callee: callee.module, fun, way: "up" });
+        }
+      }
+      for (const fun of callsTo(caller, "old", callee.module)) {
+        if (before.has(fun) && !after.has(fun)) {
+          edges.push([callee.module, caller.module]); // listed first, so loaded first on the way down
+          calls.push({ caller: caller.module, callee: callee.module, fun, way: "down" });
+        }
+      }
+    }
+  }
+  const { order, broken } = constrainedOrder(
+    group.map((m) => m.module),
+    edges,
+  );
+  const unsafe = calls.filter((_, i) => broken.includes(edges[i]!));
+  return { order, unsafe };
+}
+
+function beamOf(m: Instructed, side: "old" | "new"): Beam | undefined {
+  if (side === "new") return m.kind === "deleted" ? undefined : m.beam;
+  return m.kind === "added" ? undefined : m.oldBeam;
+}
+
+function exportsOf(m: Instructed, side: "old" | "new"): Set<string> {
+  return new Set((beamOf(m, side)?.exports ?? []).map(([f, a]) => `${f}/${a}`));
+}
+
+function callsTo(m: Instructed, side: "old" | "new", callee: string): string[] {
+  return (beamOf(m, side)?.imports ?? []).filter(([mod]) => mod === callee).map(([, f, a]) => `${f}/${a}`);
+}
+
+/**
+ * DepMods, restricted to modules with an instruction in this upgrade (systools rejects others
  * with undef_module). A loaded module depends on the modules its new code names: those it calls,
  * and those it names as data (a GenServer it calls by its module name, a struct, a child spec).
  * A deleted module "depends on" the modules whose old code named it, so that they are updated
  * before it is removed.
  */
-function dependenciesOf(m: Instructed, mine: Instructed[], instructed: Set<string>): string[] {
+function dependenciesOf(m: Instructed, all: Instructed[], instructed: Set<string>): string[] {
   if (m.kind === "deleted") {
     const named = (c: Instructed) => c.kind !== "added" && c.module !== m.module && c.oldBeam.namedAtoms.has(m.module);
-    return mine
+    return all
       .filter(named)
       .map((c) => c.module)
       .sort();
@@ -79,11 +156,16 @@ function instruction(m: Instructed, depMods: string[], opts: InstructionOptions)
   }
 }
 
-/** The way down: the up instructions in exact reverse, each added module deleted and each deleted one added back. */
-export function invert(up: DependencyInstruction[]): DependencyInstruction[] {
-  return [...up].reverse().map((i): DependencyInstruction => {
-    if (i.op === "add_module") return { op: "delete_module", module: i.module, depMods: i.depMods };
-    if (i.op === "delete_module") return { op: "add_module", module: i.module, depMods: i.depMods };
-    return i;
-  });
+/**
+ * The way down, from the way up in dependency groups: the groups in reverse, a cycle's modules in
+ * the same order (see cycleOrder), each added module deleted and each deleted one added back.
+ */
+export function invert(groups: DependencyInstruction[][]): DependencyInstruction[] {
+  return [...groups].reverse().flatMap((g) =>
+    g.map((i): DependencyInstruction => {
+      if (i.op === "add_module") return { op: "delete_module", module: i.module, depMods: i.depMods };
+      if (i.op === "delete_module") return { op: "add_module", module: i.module, depMods: i.depMods };
+      return i;
+    }),
+  );
 }

@@ -36,6 +36,11 @@ export const CATALOGUE = {
     means: "an appup the new release ships has no up entry for a version being upgraded from",
     remedy: "add the entry to that appup, or delete the appup and let gen-appup write one",
   },
+  cycle_api_change: {
+    level: "warning",
+    means: "modules that call each other change their API both ways: no load order keeps every call working",
+    remedy: "keep the old function exported for one more release (deprecate before removing), then remove it",
+  },
   existing_appup: {
     level: "note",
     means: "an appup the new release ships (OTP's own, a dependency's, or hand-written) is used as it is",

@@ -65,6 +65,14 @@ export function components(graph: DepGraph): string[][] {
 
 /** All modules, dependencies first; modules of one cycle are adjacent, in name order. */
 export function dependencyOrder(graph: DepGraph): string[] {
+  return dependencyGroups(graph).flat();
+}
+
+/**
+ * The strongly connected components, dependencies first (Kahn's algorithm over the condensed
+ * graph, taking the ready component whose first module sorts lowest); each in name order.
+ */
+export function dependencyGroups(graph: DepGraph): string[][] {
   const sccs = components(graph);
   const sccOf = new Map<string, number>();
   sccs.forEach((scc, i) => scc.forEach((m) => sccOf.set(m, i)));
@@ -80,15 +88,37 @@ export function dependencyOrder(graph: DepGraph): string[] {
     }
   }
   const ready = sccs.map((_, i) => i).filter((i) => waitingOn[i]!.size === 0);
-  const order: string[] = [];
+  const order: string[][] = [];
   while (ready.length) {
     ready.sort((x, y) => (sccs[x]![0]! < sccs[y]![0]! ? -1 : 1));
     const i = ready.shift()!;
-    order.push(...sccs[i]!);
+    order.push(sccs[i]!);
     for (const j of dependents[i]!) {
       waitingOn[j]!.delete(i);
       if (waitingOn[j]!.size === 0) ready.push(j);
     }
   }
   return order;
+}
+
+/**
+ * `nodes` in an order that puts `a` before `b` for every edge [a, b], ties broken by name; the
+ * edges that no order can satisfy (those inside a cycle of edges) are returned apart.
+ */
+export function constrainedOrder(
+  nodes: string[],
+  edges: [string, string][],
+): { order: string[]; broken: [string, string][] } {
+  const before = new Map(nodes.map((n) => [n, new Set<string>()]));
+  for (const [a, b] of edges) if (a !== b) before.get(b)!.add(a);
+  const order: string[] = [];
+  const left = new Set([...nodes].sort());
+  while (left.size) {
+    // The first node by name that waits on nothing left; inside a cycle of edges, the first by name.
+    const next = [...left].find((n) => [...before.get(n)!].every((p) => !left.has(p))) ?? [...left][0]!;
+    order.push(next);
+    left.delete(next);
+  }
+  const at = new Map(order.map((n, i) => [n, i]));
+  return { order, broken: edges.filter(([a, b]) => a !== b && at.get(a)! > at.get(b)!) };
 }

@@ -14,7 +14,7 @@ import { GenAppupError } from "../errors.js";
 import type { Application, Release } from "../read/release.js";
 import { parseOneTerm } from "../term/text.js";
 import { GENERATED_MARKER, entryFor, exact, parseAppup, type Appup, type AppupEntry } from "./appup.js";
-import { appInstructions, invert, type InstructionOptions } from "./changes.js";
+import { appInstructions, type InstructionOptions, type Instructed, type UnsafeCall } from "./changes.js";
 import { checkRelease, type CheckOptions } from "./checks.js";
 import { finding, type Finding } from "./findings.js";
 import type { Instruction } from "./instructions.js";
@@ -62,6 +62,7 @@ export function planUpgrade(olds: Release[], to: Release, opts: PlanOptions = {}
   const findings: Finding[] = [];
   const slots = new Map<string, Slot>();
   const protocols: { from: Release; carrier?: string; up: string[] }[] = [];
+  const shipped = shippedAppups(to);
   for (const from of olds) {
     const apps = diffApps(from, to);
     const modules = diffModules(from, to);
@@ -70,21 +71,25 @@ export function planUpgrade(olds: Release[], to: Release, opts: PlanOptions = {}
     const changed = protocolChanges(from, to);
     const carrier = (upgraded.find((a) => a.name === to.name) ?? upgraded.at(-1))?.name;
     const byApp = changesByApp(modules);
+    // Every module with a generated instruction in this upgrade: DepMods may name them across applications.
+    const generated = upgraded.filter((a) => !shipped(a.new) && !opts.overrides?.has(`${a.name}/${a.old.vsn}`));
+    const all = generated.flatMap((a) => byApp.get(a.name) ?? []);
     for (const change of upgraded) {
       const slot = slots.get(change.name) ?? { app: change.new, up: [], down: [], counts: [] };
       slots.set(change.name, slot);
       if (slot.up.some((e) => selectsExactly(e, change.old.vsn))) continue;
       const mine = byApp.get(change.name) ?? [];
       const reload = change.name === carrier ? changed : { up: [], down: [] };
-      const [up, down] = entries(change, mine, reload, from, to, opts);
-      slot.up.push(up);
-      slot.down.push(down);
+      const made = entries(change, mine, all, reload, from, to, opts);
+      slot.up.push(made.up);
+      slot.down.push(made.down);
       slot.counts.push(counts(change.old.vsn, mine));
+      findings.push(...made.unsafe.map((u) => unsafeFinding(u, change.name)));
     }
     if (changed.up.length || changed.down.length)
       protocols.push({ from, ...(carrier ? { carrier } : {}), up: changed.up });
   }
-  const appups = [...slots.values()].map((slot) => appupPlan(slot, to, findings));
+  const appups = [...slots.values()].map((slot) => appupPlan(slot, shipped(slot.app), findings));
   for (const p of protocols) {
     findings.push(
       protocolFinding(
@@ -102,8 +107,6 @@ export function planUpgrade(olds: Release[], to: Release, opts: PlanOptions = {}
     findings,
   };
 }
-
-type Instructed = Exclude<ModuleChange, { kind: "unchanged" }>;
 
 function changesByApp(modules: ModuleChange[]): Map<string, Instructed[]> {
   const byApp = new Map<string, Instructed[]>();
@@ -124,25 +127,43 @@ function selectsExactly(e: AppupEntry, vsn: string): boolean {
 function entries(
   change: Extract<AppChange, { kind: "upgraded" }>,
   mine: Instructed[],
+  all: Instructed[],
   protocols: { up: string[]; down: string[] },
   from: Release,
   to: Release,
   opts: PlanOptions,
-): [AppupEntry, AppupEntry] {
+): { up: AppupEntry; down: AppupEntry; unsafe: UnsafeCall[] } {
   const oldVsn = change.old.vsn;
   const override = opts.overrides?.get(`${change.name}/${oldVsn}`);
-  if (override)
-    return [overrideEntry(override, "up", oldVsn, change.new), overrideEntry(override, "down", oldVsn, change.new)];
-  const made = appInstructions(mine, opts);
-  const up: Instruction[] = [...made];
-  const down: Instruction[] = invert(made);
-  // Consolidated protocols are reloaded last, once the code they dispatch to is in place.
+  if (override) {
+    const up = overrideEntry(override, "up", oldVsn, change.new);
+    return { up, down: overrideEntry(override, "down", oldVsn, change.new), unsafe: [] };
+  }
+  const made = appInstructions(mine, all, opts);
+  const up: Instruction[] = [...made.up];
+  const down: Instruction[] = [...made.down];
+  // Consolidated protocols are reloaded once the code they dispatch to is in place: last on the way
+  // up, and first on the way down (its mirror), before the old code comes back.
   if (protocols.up.length) up.push(reloadProtocols(from.vsn, to.vsn, protocols.up));
-  if (protocols.down.length) down.push(reloadProtocols(to.vsn, from.vsn, protocols.down));
-  return [
-    { from: exact(oldVsn), instructions: up },
-    { from: exact(oldVsn), instructions: down },
-  ];
+  if (protocols.down.length) down.unshift(reloadProtocols(to.vsn, from.vsn, protocols.down));
+  return {
+    up: { from: exact(oldVsn), instructions: up },
+    down: { from: exact(oldVsn), instructions: down },
+    unsafe: made.unsafe,
+  };
+}
+
+function unsafeFinding(u: UnsafeCall, app: string): Finding {
+  const when =
+    u.way === "up"
+      ? `the new ${u.caller} calls ${u.callee}:${u.fun}, which only the new ${u.callee} exports`
+      : `the old ${u.caller} calls ${u.callee}:${u.fun}, which the new ${u.callee} no longer exports`;
+  return finding(
+    "cycle_api_change",
+    `${u.caller} and ${u.callee} call each other and no load order keeps every call working: ${when}, ` +
+      `so such calls fail with undef while the ${u.way === "up" ? "upgrade" : "downgrade"} loads them`,
+    { app, module: u.caller },
+  );
 }
 
 function counts(vsn: string, mine: Instructed[]): AppupPlan["counts"][number] {
@@ -160,10 +181,9 @@ function overrideEntry({ path, appup }: HandWritten, side: "up" | "down", vsn: s
 }
 
 /** The plan of one application: the appup it ships when it is not ours, else the entries made. */
-function appupPlan(slot: Slot, to: Release, findings: Finding[]): AppupPlan {
+function appupPlan(slot: Slot, shipped: HandWritten | undefined, findings: Finding[]): AppupPlan {
   const { app, up, down, counts } = slot;
   const path = `${app.dir}/ebin/${app.name}.appup`;
-  const shipped = shippedAppup(app, to);
   if (!shipped) return { app: app.name, vsn: app.vsn, path, appup: { vsn: app.vsn, up, down }, counts };
   findings.push(
     finding("existing_appup", `${app.name} ships its own appup (${shipped.path}); it is used as it is`, {
@@ -180,7 +200,15 @@ function appupPlan(slot: Slot, to: Release, findings: Finding[]): AppupPlan {
   return { app: app.name, vsn: app.vsn, path, appup: shipped.appup, shipped: shipped.path, counts };
 }
 
-/** An appup the new release already ships and that we did not generate, parsed. */
+/** The appups the new release ships and that we did not generate, parsed when first asked for. */
+function shippedAppups(to: Release): (app: Application) => HandWritten | undefined {
+  const parsed = new Map<string, HandWritten | undefined>();
+  return (app) => {
+    if (!parsed.has(app.name)) parsed.set(app.name, shippedAppup(app, to));
+    return parsed.get(app.name);
+  };
+}
+
 function shippedAppup(app: Application, to: Release): HandWritten | undefined {
   if (!app.appup || app.appup.text.includes(GENERATED_MARKER)) return undefined;
   const where = to.source.describe(app.appup.path);

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { invert } from "../../src/plan/changes.js";
 import type { DependencyInstruction } from "../../src/plan/instructions.js";
-import { components, dependencyOrder } from "../../src/plan/order.js";
+import { components, constrainedOrder, dependencyGroups, dependencyOrder } from "../../src/plan/order.js";
 
 /** Random dependency graphs over up to 12 modules, cycles and self-edges included. */
 const graphs = fc
@@ -47,30 +47,49 @@ test("the order is deterministic: it does not depend on the order the graph was 
   );
 });
 
-test("the way down is the exact reverse of the way up, adds and deletes swapped", () => {
+test("the way down is the way up with its groups reversed, a cycle's members in the same order, adds and deletes swapped", () => {
   fc.assert(
     fc.property(
       graphs,
       fc.array(fc.constantFrom("add_module", "delete_module", "load_module"), { minLength: 12, maxLength: 12 }),
       (g, ops) => {
-        const up = dependencyOrder(g).map((m, i): DependencyInstruction =>
-          ops[i] === "load_module"
-            ? { op: "load_module", module: m, prePurge: "brutal_purge", postPurge: "brutal_purge", depMods: g.get(m)! }
-            : { op: ops[i] as "add_module" | "delete_module", module: m, depMods: g.get(m)! },
+        let k = 0;
+        const groups = dependencyGroups(g).map((group) =>
+          group.map((m): DependencyInstruction => {
+            const op = ops[k++]!;
+            return op === "load_module"
+              ? { op, module: m, prePurge: "brutal_purge", postPurge: "brutal_purge", depMods: g.get(m)! }
+              : { op: op as "add_module" | "delete_module", module: m, depMods: g.get(m)! };
+          }),
         );
-        const down = invert(up);
+        const down = invert(groups);
         assert.deepEqual(
           down.map((i) => i.module),
-          up.map((i) => i.module).reverse(),
+          [...groups].reverse().flatMap((group) => group.map((i) => i.module)),
         );
-        down.forEach((d, k) => {
-          const u = up[up.length - 1 - k]!;
+        const up = new Map(groups.flat().map((i) => [i.module, i]));
+        for (const d of down) {
+          const u = up.get(d.module)!;
           const swapped = u.op === "add_module" ? "delete_module" : u.op === "delete_module" ? "add_module" : u.op;
           assert.equal(d.op, swapped);
           assert.deepEqual(d.depMods, u.depMods);
-        });
+        }
       },
     ),
     { numRuns: 500 },
   );
+});
+
+test("constrained order: every satisfiable edge holds, ties by name, edges inside a cycle of edges reported", () => {
+  assert.deepEqual(constrainedOrder(["c", "b", "a"], []), { order: ["a", "b", "c"], broken: [] });
+  assert.deepEqual(constrainedOrder(["a", "b", "c"], [["c", "a"]]).order, ["b", "c", "a"]);
+  const cyclic = constrainedOrder(
+    ["a", "b"],
+    [
+      ["a", "b"],
+      ["b", "a"],
+    ],
+  );
+  assert.deepEqual(cyclic.order, ["a", "b"]);
+  assert.deepEqual(cyclic.broken, [["b", "a"]]);
 });

@@ -164,3 +164,87 @@ test("several old versions: one entry each, in the order given", () => {
     { name: "r", vsn: "2" },
   ]);
 });
+
+test("a cycle whose new code calls a function only the new callee exports: the callee loads first both ways", () => {
+  // systools loads a cycle in the reverse of the listed order on the way up, in the listed order on the way down.
+  const { up, down, findings } = plan(
+    { x: { exports: [["f", 0]], calls: [["y", "g", 0]] }, y: { exports: [["g", 0]], calls: [["x", "f", 0]] } },
+    {
+      x: {
+        exports: [
+          ["f", 0],
+          ["fresh", 0],
+        ],
+        calls: [["y", "g", 0]],
+      },
+      y: { exports: [["g", 0]], calls: [["x", "fresh", 0]] },
+    },
+  );
+  assert.deepEqual(up, ["{load_module,y,[x]}", "{load_module,x,[y]}"]);
+  assert.deepEqual(down, up, "the same list: loads x first up, y first down (old y never called fresh)");
+  assert.deepEqual(findings, []);
+});
+
+test("a cycle whose old code calls a function the new callee drops: the callee goes back first on the way down", () => {
+  const { up, down } = plan(
+    {
+      x: {
+        exports: [
+          ["f", 0],
+          ["old", 0],
+        ],
+        calls: [["y", "g", 0]],
+      },
+      y: { calls: [["x", "old", 0]] },
+    },
+    { x: { exports: [["f", 0]], calls: [["y", "g", 0]] }, y: { calls: [["x", "f", 0]] } },
+  );
+  assert.deepEqual(up, ["{load_module,x,[y]}", "{load_module,y,[x]}"]);
+  assert.deepEqual(down, up);
+});
+
+test("a cycle renaming a function both ways has no safe order: a warning names the call", () => {
+  const { findings } = plan(
+    { x: { exports: [["old", 0]], calls: [["y", "g", 0]] }, y: { calls: [["x", "old", 0]] } },
+    { x: { exports: [["fresh", 0]], calls: [["y", "g", 0]] }, y: { calls: [["x", "fresh", 0]] } },
+  );
+  assert.deepEqual(
+    findings.map((f) => [f.level, f.code, f.module]),
+    [["warning", "cycle_api_change", "y"]],
+  );
+  assert.match(
+    findings[0]!.message,
+    /y calls x:(fresh|old)\/0, which (only the new x exports|the new x no longer exports)/,
+  );
+});
+
+test("DepMods name changed modules of other applications; the protocols reload mirrors on the way down", () => {
+  const from = memoryRelease({
+    name: "r",
+    vsn: "1",
+    apps: [
+      { name: "lib", vsn: "1", modules: { n: {} } },
+      { name: "r", vsn: "1", modules: { m: {} } },
+    ],
+    consolidated: { "Elixir.P": { code: "1" } },
+  });
+  const to = memoryRelease({
+    name: "r",
+    vsn: "2",
+    apps: [
+      { name: "lib", vsn: "2", modules: { n: { code: "2" } } },
+      { name: "r", vsn: "2", modules: { m: { calls: [["n", "f", 0]], code: "2" } } },
+    ],
+    consolidated: { "Elixir.P": { code: "2" } },
+  });
+  const r = planUpgrade([from], to).appups.find((a) => a.app === "r")!.appup;
+  assert.deepEqual(
+    r.up[0]!.instructions.map((i) => i.op),
+    ["load_module", "apply"],
+  );
+  assert.equal(instructionText(r.up[0]!.instructions[0]!), "{load_module,m,[n]}");
+  assert.deepEqual(
+    r.down[0]!.instructions.map((i) => i.op),
+    ["apply", "load_module"],
+  );
+});
