@@ -47,7 +47,7 @@ test("the order is deterministic: it does not depend on the order the graph was 
   );
 });
 
-test("the way down is the way up with its groups reversed, a cycle's members in the same order, adds and deletes swapped", () => {
+test("the way down: groups reversed, a cycle's members in the same order, adds and deletes swapped", () => {
   fc.assert(
     fc.property(
       graphs,
