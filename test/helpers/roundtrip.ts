@@ -32,6 +32,13 @@ export interface RoundTrip {
   downgraded: Checks;
   /** Assertions on the generated appup texts, by application. */
   appups?: (appups: Record<string, string>) => void;
+  /**
+   * A call (an Erlang fun of no arguments, as text) that client processes make in a loop for the
+   * whole round trip: every phase must see calls and no failure, and no client may die.
+   */
+  load?: string;
+  /** Registered processes that may be restarted (others must keep their pid through every phase). */
+  restarted?: string[];
 }
 
 export function roundTrip(s: RoundTrip): void {
@@ -51,18 +58,93 @@ export function roundTrip(s: RoundTrip): void {
     try {
       node.start();
       if (s.setup.length) node.eval(...s.setup);
+      const watch = new Watch(node, s.load, s.restarted ?? []);
       expectChecks(node, s.old, vsn, `${vsn}, before upgrading`);
+      watch.phase(`${vsn}, before upgrading`);
       const [unpacked, installed, permanent] = node.upgrade(tarball, to);
       assert.equal(unpacked, `{ok,"${to}"}`);
       assert.match(installed!, /^\{ok,"[^"]+",\[\]\}$/, `install_release(${to})`);
       assert.equal(permanent, "ok");
+      watch.phase(`${vsn} -> ${to} (install_release, make_permanent)`);
       expectChecks(node, s.upgraded, vsn, `${vsn} -> ${to}`);
+      watch.phase(`${vsn} -> ${to}, upgraded`);
       assert.match(node.downgrade(vsn)[0]!, /^\{ok,"[^"]+",\[\]\}$/, `install_release(${vsn})`);
+      watch.phase(`${to} -> ${vsn} (install_release)`);
       expectChecks(node, s.downgraded, vsn, `${to} -> ${vsn}`);
+      watch.phase(`${to} -> ${vsn}, downgraded`);
     } finally {
       node.stop();
     }
   }
+}
+
+/**
+ * What must hold in every phase of a round trip: the client load (when given) made calls and none
+ * failed, no client died, and every registered process kept its pid (but those allowed to restart).
+ */
+class Watch {
+  private readonly pids: string;
+
+  constructor(
+    private readonly node: LiveNode,
+    private readonly load: string | undefined,
+    private readonly restarted: string[],
+  ) {
+    this.pids = this.registered();
+    if (load) node.eval(startLoad(load));
+  }
+
+  phase(when: string): void {
+    assert.equal(this.registered(), this.pids, `${when}: every registered process keeps its pid`);
+    if (!this.load) return;
+    // Calls made, failed and clients dead since the last phase, and the last failure.
+    const [report] = this.node.eval(
+      "begin C = persistent_term:get(gen_appup_load), timer:sleep(50), " +
+        "R = {counters:get(C, 1), counters:get(C, 2), counters:get(C, 3), " +
+        "persistent_term:get(gen_appup_load_error, none)}, " +
+        "[counters:put(C, I, 0) || I <- [1, 2, 3]], R end",
+    );
+    const [, calls, failed, died] = /^\{(\d+),(\d+),(\d+),/.exec(report!)!;
+    assert.ok(Number(calls) > 0, `${when}: the clients made calls (${report})`);
+    assert.equal(`${failed} failed, ${died} died`, "0 failed, 0 died", `${when}: client load ${report}`);
+  }
+
+  private registered(): string {
+    const skip = this.restarted.map((r) => `'${r}'`).join(", ");
+    const [pids] = this.node.eval(`lists:sort([{N, whereis(N)} || N <- registered(), not lists:member(N, [${skip}])])`);
+    return pids!;
+  }
+}
+
+/**
+ * Four client processes calling `fun` in a busy loop (at most ten minutes), counting calls,
+ * failures and deaths in a counters array kept in persistent_term. The loop is erl_eval code:
+ * no upgrade touches it.
+ */
+function startLoad(fun: string): string {
+  return `begin
+    F = ${fun},
+    C = counters:new(3, [write_concurrency]),
+    persistent_term:put(gen_appup_load, C),
+    Deadline = erlang:monotonic_time(millisecond) + 600000,
+    Client = fun Loop() ->
+        try F() of _ -> counters:add(C, 1, 1)
+        catch E:R -> counters:add(C, 2, 1), persistent_term:put(gen_appup_load_error, {E, R})
+        end,
+        case erlang:monotonic_time(millisecond) < Deadline of
+          true -> erlang:yield(), Loop();
+          false -> ok
+        end
+      end,
+    Watcher = fun Watch(0) -> ok;
+                  Watch(N) -> receive {'DOWN', _, _, _, normal} -> Watch(N - 1);
+                                      {'DOWN', _, _, _, Why} -> counters:add(C, 3, 1),
+                                          persistent_term:put(gen_appup_load_error, {died, Why}), Watch(N - 1)
+                              end
+              end,
+    spawn(fun() -> [spawn_monitor(Client) || _ <- lists:seq(1, 4)], Watcher(4) end),
+    ok
+  end`;
 }
 
 function expectChecks(node: LiveNode, given: Checks, vsn: string, when: string): void {
