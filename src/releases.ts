@@ -1,6 +1,6 @@
 /** The file-system edge of the main command: which releases, and which hand-written appups, go in. */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { GenAppupError } from "./errors.js";
 import { parseAppup } from "./plan/appup.js";
 import type { HandWritten } from "./plan/plan.js";
@@ -11,19 +11,25 @@ import { decodeConsultFile, parseOneTerm } from "./term/text.js";
 /**
  * The releases named on the command line: the last is the new one. With one path, the old one
  * is the highest version below it in the same root; with `firstOk`, there may be none.
+ *
+ * An old version in the same root as the new one is read from its tarball when the build left
+ * one beside the root (mix: _build/ENV/NAME-VSN.tar.gz; relx: in the root): in the root, an
+ * application that kept its version has one lib directory for both, which a rebuild overwrote.
  */
 export function resolveReleases(paths: string[], firstOk = false): { olds: Release[]; to: Release } {
   const to = readRelease(paths[paths.length - 1]!);
+  const root = resolve(to.source.origin);
   const oldPaths = paths.length === 1 ? [paths[0]!] : paths.slice(0, -1);
   const olds = oldPaths.flatMap((p) => {
     // The same root as NEW holding several versions: the old one is the highest below NEW.
-    if (resolve(p) === resolve(to.source.origin)) {
+    if (resolve(p) === root) {
       const below = highestBelow(releaseVersions(p), to.vsn);
-      if (below) return [readRelease(p, { vsn: below })];
+      if (below) return [shipped(root, to.name, below) ?? readRelease(p, { vsn: below })];
       if (firstOk && paths.length === 1) return [];
       throw new GenAppupError(p, `holds no version below ${to.vsn} to upgrade from`);
     }
-    return [readRelease(p)];
+    const old = readRelease(p);
+    return [resolve(old.source.origin) === root ? (shipped(root, to.name, old.vsn) ?? old) : old];
   });
   for (const o of olds) {
     if (o.name !== to.name)
@@ -31,6 +37,13 @@ export function resolveReleases(paths: string[], firstOk = false): { olds: Relea
     if (o.vsn === to.vsn) throw new GenAppupError(o.origin, `is version ${o.vsn}, the same as the new release`);
   }
   return { olds, to };
+}
+
+/** Version `vsn` as it was shipped: the tarball the build left beside the release root, if any. */
+function shipped(root: string, name: string, vsn: string): Release | undefined {
+  const file = `${name}-${vsn}.tar.gz`;
+  const tarball = [join(root, "..", "..", file), join(root, file)].find((t) => existsSync(t));
+  return tarball ? readRelease(tarball) : undefined;
 }
 
 /**

@@ -23,6 +23,7 @@ Options:
   --purge MODE       soft_purge or brutal_purge (default) for load_module and update
   --extra TERM       Extra of {advanced, Extra} as Erlang text (default [])
   --allow-unbumped   a module changed in an application whose version did not: warn, do not fail
+  --allow-unverified an application kept its version in one release root, so could not be compared: warn
   --strict           exit 3, writing nothing, when there are warnings
   --prepare          also write releases/NAME-VSN.rel and releases/RELEASES for release_handler;
                      with one path and no older version there, a first release is fine
@@ -85,6 +86,7 @@ function upgradeCommand(args: string[], out: NodeJS.WritableStream): number {
       purge: { type: "string" },
       extra: { type: "string" },
       "allow-unbumped": { type: "boolean" },
+      "allow-unverified": { type: "boolean" },
       strict: { type: "boolean" },
       prepare: { type: "boolean" },
       "patch-only": { type: "boolean" },
@@ -108,6 +110,7 @@ function upgradeCommand(args: string[], out: NodeJS.WritableStream): number {
     relup: !values["no-relup"],
     strict: !!values.strict,
     allowUnbumped: !!values["allow-unbumped"],
+    allowUnverified: !!values["allow-unverified"],
     ...(purge ? { purge } : {}),
     ...(extra ? { extra } : {}),
     prepare: !!values.prepare,

@@ -1,7 +1,8 @@
 /**
  * Modules of two releases compared as `beam_lib:md5` compares them: identical bytes are equal
  * without hashing, and different bytes are compared by md5, so stripped and unstripped copies of
- * the same code are equal. A module found in both releases under different applications is one
+ * the same code are equal, and so are beams that differ only in their `Meta` chunk (marked
+ * `metadataOnly`). A module found in both releases under different applications is one
  * change ("moved"), not a delete plus an add.
  */
 import { parseBeam, type Beam } from "../read/beam.js";
@@ -16,7 +17,7 @@ export type ModuleChange =
   | { kind: "added"; module: string; app: string; beam: Beam }
   | { kind: "deleted"; module: string; app: string; oldBeam: Beam }
   | { kind: "changed"; module: string; app: string; oldApp: string; beam: Beam; oldBeam: Beam }
-  | { kind: "unchanged"; module: string; app: string; oldApp: string };
+  | { kind: "unchanged"; module: string; app: string; oldApp: string; metadataOnly?: true };
 
 export type ModuleChangeKind = ModuleChange["kind"];
 
@@ -47,7 +48,13 @@ export function diffModules(from: Release, to: Release): ModuleChange[] {
     if (!o) changes.push({ kind: "added", module, app: n.app, beam: newBeam(n) });
     else if (o.file.sameBytes(n.file) || o.file.md5() === n.file.md5())
       changes.push({ kind: "unchanged", module, app: n.app, oldApp: o.app });
-    else changes.push({ kind: "changed", module, app: n.app, oldApp: o.app, beam: newBeam(n), oldBeam: oldBeam(o) });
+    else {
+      const beam = newBeam(n),
+        old = oldBeam(o);
+      if (beam.codeMd5 === old.codeMd5)
+        changes.push({ kind: "unchanged", module, app: n.app, oldApp: o.app, metadataOnly: true });
+      else changes.push({ kind: "changed", module, app: n.app, oldApp: o.app, beam, oldBeam: old });
+    }
   }
   for (const [module, o] of olds)
     if (!news.has(module)) changes.push({ kind: "deleted", module, app: o.app, oldBeam: oldBeam(o) });

@@ -13,6 +13,8 @@ import { finding, type Finding } from "./findings.js";
 export interface CheckOptions {
   /** A module changed in an application whose version did not: a warning, not an error. */
   allowUnbumped?: boolean;
+  /** An application that kept its version in one release root, so cannot be compared: a warning. */
+  allowUnverified?: boolean;
 }
 
 /** Everything about one old release the user must be told. */
@@ -31,7 +33,9 @@ export function checkRelease(
       ...movedFromRemoved(m, appKind),
       ...(m.kind === "changed" ? changedModule(m, releaseModules) : []),
     ]),
+    ...metadataOnly(modules),
     ...apps.flatMap(appFindings),
+    ...unverified(from, to, apps, opts),
     ...config(to),
     ...erts(from, to),
   ];
@@ -135,6 +139,53 @@ function supervisorChildren(m: Changed, releaseModules: Set<string>): string | u
 function namedModules(beam: Beam, releaseModules: Set<string>): Set<string> {
   const called = new Set(beam.imports.map(([m]) => m));
   return new Set([...beam.namedAtoms].filter((a) => releaseModules.has(a) && !called.has(a) && a !== beam.module));
+}
+
+/**
+ * OTP's and Elixir's applications: a new version whenever their code changes. Any other
+ * application (the project's own, an umbrella child, a path dependency) may be rebuilt at the
+ * same version.
+ */
+const TOOLCHAIN_APPS = new Set(
+  (
+    "asn1 common_test compiler crypto debugger dialyzer diameter edoc eldap erl_docgen erl_interface erts et " +
+    "eunit ftp inets jinterface kernel megaco mnesia observer odbc os_mon parsetools public_key reltool " +
+    "runtime_tools sasl snmp ssh ssl stdlib syntax_tools tftp tools wx xmerl elixir eex ex_unit iex logger mix"
+  ).split(" "),
+);
+
+/**
+ * Applications that kept their version in one release root: both versions share their lib
+ * directory, which the new build overwrote, so a change in them cannot be seen.
+ */
+function unverified(from: Release, to: Release, apps: AppChange[], opts: CheckOptions): Finding[] {
+  return apps
+    .filter((a): a is Extract<AppChange, { kind: "unchanged" }> => a.kind === "unchanged")
+    .filter((a) => !TOOLCHAIN_APPS.has(a.name))
+    .filter((a) => from.source.describe(a.old.dir) === to.source.describe(a.new.dir))
+    .map((a) =>
+      finding(
+        "unverified_app",
+        `${a.name} ${a.new.vsn} is in both versions at ${to.source.describe(a.new.dir)}: a rebuild at the same ` +
+          `version overwrote the old files, so a change in it cannot be seen. Compare against the old ` +
+          `release's tarball${opts.allowUnverified ? "" : " (or pass --allow-unverified)"}`,
+        { app: a.name, ...(opts.allowUnverified ? { level: "warning" as const } : {}) },
+      ),
+    );
+}
+
+/** Modules whose beams differ only in their `Meta` chunk, counted per application: not a change. */
+function metadataOnly(modules: ModuleChange[]): Finding[] {
+  const byApp = new Map<string, number>();
+  for (const m of modules) if (m.kind === "unchanged" && m.metadataOnly) byApp.set(m.app, (byApp.get(m.app) ?? 0) + 1);
+  return [...byApp].map(([app, n]) =>
+    finding(
+      "metadata_only",
+      `${n} module${n === 1 ? "" : "s"} of ${app} differ only in the Meta chunk (mix before 1.16 strips it, later ` +
+        `versions keep it): the same code, nothing to load`,
+      { app },
+    ),
+  );
 }
 
 /** Elixir's own applications: they ship no appups. */

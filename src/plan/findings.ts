@@ -26,6 +26,11 @@ export const CATALOGUE = {
     means: "a module changed in an application whose version did not: release_handler would not load it",
     remedy: "bump the application's version; --allow-unbumped makes this a warning",
   },
+  unverified_app: {
+    level: "error",
+    means: "an application kept its version in one release root: the old files were overwritten, so not compared",
+    remedy: "pass the old release's tarball (mix leaves _build/ENV/NAME-VSN.tar.gz); --allow-unverified warns",
+  },
   moved_from_removed_app: {
     level: "error",
     means: "a module moved out of an application that the upgrade removes, which would unload it",
@@ -40,6 +45,16 @@ export const CATALOGUE = {
     level: "warning",
     means: "modules that call each other change their API both ways: no load order keeps every call working",
     remedy: "keep the old function exported for one more release (deprecate before removing), then remove it",
+  },
+  appup_missing_module: {
+    level: "error",
+    means: "an appup the new release ships, or a hand-written one, has no instruction for a module that changed",
+    remedy: "add an instruction for the module (load_module, update, add_module or delete_module) to that appup",
+  },
+  metadata_only: {
+    level: "note",
+    means: "beams differ only in their Meta chunk (written by another mix version): the code is the same",
+    remedy: "nothing to do",
   },
   existing_appup: {
     level: "note",

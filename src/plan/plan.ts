@@ -56,6 +56,8 @@ interface Slot {
   up: AppupEntry[];
   down: AppupEntry[];
   counts: AppupPlan["counts"];
+  /** The modules that changed, per old version. */
+  changes: Map<string, Instructed[]>;
 }
 
 export function planUpgrade(olds: Release[], to: Release, opts: PlanOptions = {}): UpgradePlan {
@@ -75,7 +77,13 @@ export function planUpgrade(olds: Release[], to: Release, opts: PlanOptions = {}
     const generated = upgraded.filter((a) => !shipped(a.new) && !opts.overrides?.has(`${a.name}/${a.old.vsn}`));
     const all = generated.flatMap((a) => byApp.get(a.name) ?? []);
     for (const change of upgraded) {
-      const slot = slots.get(change.name) ?? { app: change.new, up: [], down: [], counts: [] };
+      const slot: Slot = slots.get(change.name) ?? {
+        app: change.new,
+        up: [],
+        down: [],
+        counts: [],
+        changes: new Map(),
+      };
       slots.set(change.name, slot);
       if (slot.up.some((e) => selectsExactly(e, change.old.vsn))) continue;
       const mine = byApp.get(change.name) ?? [];
@@ -84,6 +92,8 @@ export function planUpgrade(olds: Release[], to: Release, opts: PlanOptions = {}
       slot.up.push(made.up);
       slot.down.push(made.down);
       slot.counts.push(counts(change.old.vsn, mine));
+      slot.changes.set(change.old.vsn, mine);
+      if (made.up.handWritten) findings.push(...uncovered(made.up, mine, change.name, made.up.handWritten));
       findings.push(...made.unsafe.map((u) => unsafeFinding(u, change.name)));
     }
     if (changed.up.length || changed.down.length)
@@ -191,13 +201,40 @@ function appupPlan(slot: Slot, shipped: HandWritten | undefined, findings: Findi
     }),
   );
   for (const { vsn } of counts) {
-    if (!entryFor(shipped.appup.up, vsn)) {
+    const entry = entryFor(shipped.appup.up, vsn);
+    if (entry) findings.push(...uncovered(entry, slot.changes.get(vsn) ?? [], app.name, shipped.path));
+    else {
       findings.push(
         finding("appup_missing_version", `${shipped.path} has no up entry for ${app.name} ${vsn}`, { app: app.name }),
       );
     }
   }
   return { app: app.name, vsn: app.vsn, path, appup: shipped.appup, shipped: shipped.path, counts };
+}
+
+/**
+ * Modules that changed but that an appup entry we did not write leaves alone: release_handler
+ * would keep running their old code. An entry that restarts the application or the emulator
+ * covers them all.
+ */
+function uncovered(entry: AppupEntry, mine: Instructed[], app: string, path: string): Finding[] {
+  const named = new Set<string>();
+  for (const i of entry.instructions) {
+    if (i.op === "restart_new_emulator" || i.op === "restart_emulator") return [];
+    if ((i.op === "restart_application" || i.op === "remove_application") && i.app === app) return [];
+    if ("module" in i) named.add(i.module);
+    if (i.op === "load_object_code" || i.op === "purge") i.modules.forEach((m) => named.add(m));
+  }
+  return mine
+    .filter((m) => !named.has(m.module))
+    .map((m) =>
+      finding(
+        "appup_missing_module",
+        `${path} has no instruction for module ${m.module}, which was ${m.kind} since the old version: ` +
+          `release_handler would ${m.kind === "added" ? "not load it" : "keep its old code"}`,
+        { app, module: m.module },
+      ),
+    );
 }
 
 /** The appups the new release ships and that we did not generate, parsed when first asked for. */

@@ -96,6 +96,17 @@ export class Beam {
     );
   }
 
+  /**
+   * The md5 of the code alone: `beam_lib:md5/1` without the `Meta` chunk, which mix before 1.16
+   * strips from release beams and later versions keep, so that the same code differs in md5.
+   */
+  get codeMd5(): string {
+    return hashChunks(
+      MD5_CHUNKS.map((id) => (id === "Meta" ? undefined : this.chunks.get(id))),
+      this.file,
+    );
+  }
+
   get exports(): FunArity[] {
     this.exportTable ??= this.funTable("ExpT");
     return this.exportTable;

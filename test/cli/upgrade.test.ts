@@ -4,13 +4,12 @@ import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { cli } from "../helpers/cli.js";
 import { filesUnder, oracle, run, tempDir } from "../helpers/erlang.js";
-import { mixShop } from "../helpers/fixtures.js";
+import { copyRoot, mixShop } from "../helpers/fixtures.js";
 
 /** A copy of the base shop release whose new version 0.1.1 reuses 0.1.0's lib dirs but for `shopVsn` and `beams`. */
 function derive(opts: { shopVsn: string; beams?: Record<string, string> }): { old: string; root: string } {
   const built = mixShop();
-  const root = join(tempDir("cli"), "shop");
-  cpSync(built.root, root, { recursive: true });
+  const root = copyRoot(built, tempDir("cli"));
   const rel = readFileSync(join(root, "releases/0.1.0/shop.rel"), "utf8")
     .replace('{"shop","0.1.0"}', '{"shop","0.1.1"}')
     .replace('{shop,"0.1.0"', `{shop,"${opts.shopVsn}"`);
@@ -105,8 +104,7 @@ test("a changed module in an application whose version did not change fails the 
 
 test("--dry-run writes nothing; --json is the plan; --out writes elsewhere", () => {
   const built = mixShop("chain");
-  const root = join(tempDir("cli"), "shop");
-  cpSync(built.root, root, { recursive: true });
+  const root = copyRoot(built, tempDir("cli"));
   const before = snapshot(root);
   const dry = cli([root, "--dry-run", "--json"]);
   assert.equal(dry.code, 0, dry.stderr);
@@ -147,8 +145,7 @@ test("--dry-run writes nothing; --json is the plan; --out writes elsewhere", () 
 
 test("the CLI needs no erl: relup generation runs with erl off the PATH", () => {
   const built = mixShop("chain");
-  const root = join(tempDir("cli"), "shop");
-  cpSync(built.root, root, { recursive: true });
+  const root = copyRoot(built, tempDir("cli"));
   const r = cli([root], { ...process.env, PATH: dirname(process.execPath) });
   assert.equal(r.code, 0, r.stderr);
   assert.ok(!cli(["--version"], { PATH: dirname(process.execPath) }).stderr);
@@ -275,8 +272,7 @@ test("what a hot upgrade will not do is said plainly; protocols are carried", ()
   assert.equal(cli([built.tarballs["0.1.0"]!, built.tarballs["0.2.0"]!, "--dry-run", "--strict"]).code, 3);
 
   // An ERTS change: the relup restarts the emulator first, as systools makes it.
-  const root = join(tempDir("cli"), "shop");
-  cpSync(built.root, root, { recursive: true });
+  const root = copyRoot(built, tempDir("cli"));
   const rel = join(root, "releases/0.2.0/shop.rel");
   writeFileSync(rel, readFileSync(rel, "utf8").replace(/\{erts,"[^"]+"\}/, '{erts,"99.0"}'));
   const e = cli([root, "--json"]);
@@ -320,4 +316,23 @@ test("a new Elixir in the release is reported: Elixir itself is not made to be h
     plan.applications.some((a) => a.name === "elixir"),
     "an appup is still written, as systools needs one",
   );
+});
+
+test("an application changed without a version bump in one release root is an error, never silence", () => {
+  const built = mixShop("unbumped-dep");
+  const root = copyRoot(built, tempDir("cli"));
+  // The old version is read from the tarball mix left: the change shows.
+  const r = cli([root, "--dry-run", "--json"]);
+  assert.equal(r.code, 1, r.stderr);
+  const findings = (JSON.parse(r.stdout) as { findings: { level: string; code: string; module?: string }[] }).findings;
+  assert.deepEqual(
+    findings.filter((f) => f.level === "error").map((f) => [f.code, f.module]),
+    [["unbumped_app", "Elixir.Inventory.Stock"]],
+  );
+  // Without the tarball, inventory's files are shared by both versions: it cannot be compared.
+  rmSync(join(root, "../../shop-0.1.0.tar.gz"));
+  const blind = cli([root, "--dry-run"]);
+  assert.equal(blind.code, 1);
+  assert.match(blind.stdout, /^error: inventory 0\.1\.0 is in both versions at \S+lib\/inventory-0\.1\.0: /m);
+  assert.equal(cli([root, "--dry-run", "--allow-unverified"]).code, 0);
 });

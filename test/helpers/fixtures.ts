@@ -165,3 +165,18 @@ function withLock<T>(lock: string, fn: () => T): T {
     rmSync(lock, { recursive: true, force: true });
   }
 }
+
+/**
+ * A copy of a built release root laid out as the build left it, with the tarball of every version
+ * beside it (mix: _build/prod/NAME-VSN.tar.gz next to _build/prod/rel/NAME; relx keeps them in the
+ * root): the copy's root.
+ */
+export function copyRoot(built: BuiltRelease, dir: string): string {
+  const root = join(dir, "_build/prod/rel", built.name);
+  cpSync(built.root, root, { recursive: true });
+  for (const [vsn, tarball] of Object.entries(built.tarballs)) {
+    const beside = join(root, "..", "..", `${built.name}-${vsn}.tar.gz`);
+    if (!tarball.startsWith(built.root)) cpSync(tarball, beside);
+  }
+  return root;
+}

@@ -19,6 +19,8 @@ export interface ModuleSpec {
   onLoad?: [fun: string, arity: number];
   /** Stands for the code: beams with another `code` have another md5. */
   code?: string;
+  /** A `Meta` chunk (enabled features), as mix 1.16+ keeps it. */
+  meta?: Term;
 }
 
 export interface AppModel {
@@ -38,6 +40,8 @@ export interface ReleaseModel {
   consolidated?: Record<string, ModuleSpec>;
   /** A runtime.exs beside the release. */
   runtimeExs?: boolean;
+  /** Where it is said to be: two releases with the same origin are one release root. */
+  origin?: string;
 }
 
 /** kernel, stdlib and sasl, without modules: what every release (and systools) needs. */
@@ -67,7 +71,7 @@ export function memoryRelease(model: ReleaseModel): Release {
   for (const [m, spec] of Object.entries(model.consolidated ?? {}))
     files.set(`releases/${model.vsn}/consolidated/${m}.beam`, beamBytes(m, spec));
   if (model.runtimeExs) text(`releases/${model.vsn}/runtime.exs`, "import Config\n");
-  return readReleaseFrom(memorySource(`mem:${model.name}-${model.vsn}`, files), { vsn: model.vsn });
+  return readReleaseFrom(memorySource(model.origin ?? `mem:${model.name}-${model.vsn}`, files), { vsn: model.vsn });
 }
 
 function appFile(a: AppModel): Term {
@@ -107,6 +111,7 @@ export function beamBytes(module: string, spec: ModuleSpec): Uint8Array {
     ["Attr", etf(list([tuple(atom("behaviour"), list((spec.behaviours ?? []).map(atom)))]))],
   ];
   if (spec.literals?.length) chunks.push(["LitT", literalChunk(spec.literals)]);
+  if (spec.meta) chunks.push(["Meta", etf(spec.meta)]);
   return form(chunks);
 }
 

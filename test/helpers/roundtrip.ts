@@ -5,12 +5,12 @@
  * checked, downgraded with install_release and checked again. Nodes are always stopped.
  */
 import assert from "node:assert/strict";
-import { cpSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readRelease } from "../../src/read/release.js";
 import { oracle, tempDir } from "./erlang.js";
 import { appupsOf, relupMismatch } from "./relups.js";
-import type { BuiltRelease } from "./fixtures.js";
+import { copyRoot, type BuiltRelease } from "./fixtures.js";
 import { LiveNode } from "./live.js";
 import { genAppup, upgradeTarball } from "./upgrade.js";
 
@@ -42,8 +42,7 @@ export interface RoundTrip {
 }
 
 export function roundTrip(s: RoundTrip): void {
-  const root = join(tempDir("rt"), s.built.name);
-  cpSync(s.built.root, root, { recursive: true });
+  const root = copyRoot(s.built, tempDir("rt"));
   const to = s.built.versions.at(-1)!;
   const from = s.from ?? [s.built.versions[0]!];
   genAppup([...from.map((v) => join(root, "releases", v)), root]);

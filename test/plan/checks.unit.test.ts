@@ -80,6 +80,42 @@ test("existing_appup and appup_missing_version", () => {
   ]);
 });
 
+test("unverified_app: an application of neither OTP nor Elixir that kept its version in one release root", () => {
+  const apps = (vsn: string) => [
+    app("kernel", "8.5", { k: {} }),
+    app("dep", "1.0", { d: {} }),
+    app("r", vsn, { m: {} }),
+  ];
+  const from = rel("1", apps("1"), { origin: "root" });
+  const to = rel("2", apps("2"), { origin: "root" });
+  const found = planUpgrade([from], to).findings;
+  assert.deepEqual(
+    found.map((f) => [f.level, f.code, f.app]),
+    [["error", "unverified_app", "dep"]],
+  );
+  assert.equal(planUpgrade([from], to, { allowUnverified: true }).findings[0]!.level, "warning");
+});
+
+test("metadata_only: beams that differ only in their Meta chunk are the same code", () => {
+  const meta = list([tuple(atom("enabled_features"), list([]))]);
+  assert.deepEqual(codes([app("kernel", "8.5", { k: {} })], [app("kernel", "8.5", { k: { meta } })]), [
+    "note:metadata_only",
+  ]);
+});
+
+test("appup_missing_module: a shipped or hand-written appup that leaves a changed module alone", () => {
+  const appup = '{"2",[{"1",[{load_module,m}]}],[{"1",[]}]}.';
+  const found = codes(
+    [app("a", "1", { m: {}, n: {} })],
+    [{ ...app("a", "2", { m: { code: "2" }, n: { code: "2" } }), appup }],
+  );
+  assert.deepEqual(found, ["note:existing_appup", "error:appup_missing_module"]);
+  const restarts = '{"2",[{"1",[{restart_application,a}]}],[{"1",[]}]}.';
+  assert.deepEqual(codes([app("a", "1", { m: {} })], [{ ...app("a", "2", { m: { code: "2" } }), appup: restarts }]), [
+    "note:existing_appup",
+  ]);
+});
+
 test("consolidated_protocols: reloaded by a generated appup, or stale", () => {
   const proto = (code: string) => ({ consolidated: { "Elixir.P": { code } } });
   const from = rel("1", [app("r", "1", { m: {} })], proto("1"));
@@ -109,7 +145,8 @@ test("first_release, cold_deploy, bad_vsn; exit codes follow the levels", () => 
     cold.findings.map((f) => f.code),
     ["cold_deploy"],
   );
-  const badVsn = rel("0.2.0", [{ ...app("a", "2", { m: { code: "2" } }), appup: '{"3",[{"1",[]}],[{"1",[]}]}.' }]);
+  const appup = '{"3",[{"1",[{load_module,m}]}],[{"1",[{load_module,m}]}]}.';
+  const badVsn = rel("0.2.0", [{ ...app("a", "2", { m: { code: "2" } }), appup }]);
   const r = upgrade([old], badVsn, { dryRun: true, strict: true });
   assert.deepEqual(
     r.findings.map((f) => f.code),
