@@ -6,7 +6,8 @@ import type { ModuleChange } from "../diff/modules.js";
 import type { Beam } from "../read/beam.js";
 import { list, type Term } from "../term/term.js";
 import { classify } from "./classify.js";
-import type { DependencyInstruction, Purge } from "./instructions.js";
+import type { DependencyInstruction, Instruction, Purge } from "./instructions.js";
+import { childApplies, supervisorPlan, type SupervisorPlan } from "./supervisors.js";
 import { constrainedOrder, dependencyGroups } from "./order.js";
 
 export interface InstructionOptions {
@@ -19,10 +20,12 @@ export interface InstructionOptions {
 export type Instructed = Exclude<ModuleChange, { kind: "unchanged" }>;
 
 export interface Scripts {
-  up: DependencyInstruction[];
-  down: DependencyInstruction[];
+  up: Instruction[];
+  down: Instruction[];
   /** Calls inside a dependency cycle that fail while the cycle is half loaded, whatever the order. */
   unsafe: UnsafeCall[];
+  /** What each changed supervisor does about its children. */
+  supervisors: { module: string; plan: SupervisorPlan }[];
 }
 
 export interface UnsafeCall {
@@ -39,16 +42,38 @@ export interface UnsafeCall {
  * way down. `all` holds every module with an instruction in this upgrade, whatever its
  * application: DepMods may name them (systools orders across applications).
  */
-export function appInstructions(mine: Instructed[], all: Instructed[], opts: InstructionOptions): Scripts {
+export function appInstructions(
+  mine: Instructed[],
+  all: Instructed[],
+  releaseModules: ReadonlySet<string>,
+  opts: InstructionOptions,
+): Scripts {
   const instructed = new Set(all.map((m) => m.module));
   const graph = new Map(mine.map((m) => [m.module, dependenciesOf(m, all, instructed)] as const));
   const byModule = new Map(mine.map((m) => [m.module, m]));
   const groups = dependencyGroups(graph).map((g) =>
     g.length > 1 ? cycleOrder(g.map((m) => byModule.get(m)!)) : { order: g, unsafe: [] },
   );
-  const make = (m: string) => instruction(byModule.get(m)!, graph.get(m)!, opts);
-  const up = groups.map((g) => g.order.map(make));
-  return { up: up.flat(), down: invert(up), unsafe: groups.flatMap((g) => g.unsafe) };
+  const supervisors: Scripts["supervisors"] = [];
+  const blocks = groups.map((g) =>
+    g.order.map((module) => {
+      const m = byModule.get(module)!;
+      const i = instruction(m, graph.get(module)!, opts);
+      if (m.kind !== "changed" || !("supervisor" in i)) return { up: [i], down: [inverse(i)] };
+      const plan = supervisorPlan(m, releaseModules);
+      supervisors.push({ module, plan });
+      if (plan.kind !== "generated") return { up: [i], down: [i] };
+      const up = childApplies(plan.name, plan.added, plan.dropped),
+        down = childApplies(plan.name, plan.dropped, plan.added);
+      return { up: [...up.before, i, ...up.after], down: [...down.before, i, ...down.after] };
+    }),
+  );
+  return {
+    up: blocks.flat().flatMap((b) => b.up),
+    down: [...blocks].reverse().flatMap((g) => g.flatMap((b) => b.down)),
+    unsafe: groups.flatMap((g) => g.unsafe),
+    supervisors,
+  };
 }
 
 /**
@@ -156,16 +181,9 @@ function instruction(m: Instructed, depMods: string[], opts: InstructionOptions)
   }
 }
 
-/**
- * The way down, from the way up in dependency groups: the groups in reverse, a cycle's modules in
- * the same order (see cycleOrder), each added module deleted and each deleted one added back.
- */
-export function invert(groups: DependencyInstruction[][]): DependencyInstruction[] {
-  return [...groups].reverse().flatMap((g) =>
-    g.map((i): DependencyInstruction => {
-      if (i.op === "add_module") return { op: "delete_module", module: i.module, depMods: i.depMods };
-      if (i.op === "delete_module") return { op: "add_module", module: i.module, depMods: i.depMods };
-      return i;
-    }),
-  );
+/** An instruction on the way down: each added module deleted, each deleted one added back. */
+function inverse(i: DependencyInstruction): DependencyInstruction {
+  if (i.op === "add_module") return { op: "delete_module", module: i.module, depMods: i.depMods };
+  if (i.op === "delete_module") return { op: "add_module", module: i.module, depMods: i.depMods };
+  return i;
 }

@@ -5,9 +5,7 @@
  */
 import type { AppChange } from "../diff/apps.js";
 import type { ModuleChange } from "../diff/modules.js";
-import type { Beam } from "../read/beam.js";
 import type { Release } from "../read/release.js";
-import { classify } from "./classify.js";
 import { finding, type Finding } from "./findings.js";
 
 export interface CheckOptions {
@@ -26,12 +24,11 @@ export function checkRelease(
   opts: CheckOptions,
 ): Finding[] {
   const appKind = new Map(apps.map((a) => [a.name, a.kind]));
-  const releaseModules = new Set(modules.map((c) => c.module));
   return [
     ...modules.flatMap((m) => [
       ...unbumped(m, appKind, to, opts),
       ...movedFromRemoved(m, appKind),
-      ...(m.kind === "changed" ? changedModule(m, releaseModules) : []),
+      ...(m.kind === "changed" ? changedModule(m) : []),
     ]),
     ...metadataOnly(modules),
     ...apps.flatMap(appFindings),
@@ -79,7 +76,7 @@ const UNSUSPENDED = new Map([
   ["Elixir.Phoenix.LiveComponent", "Phoenix.LiveView.Channel"],
 ]);
 
-function changedModule(m: Changed, releaseModules: Set<string>): Finding[] {
+function changedModule(m: Changed): Finding[] {
   const out: Finding[] = [];
   const about = { app: m.app, module: m.module };
   const behaviour = m.beam.behaviours.find((b) => UNSUSPENDED.has(b));
@@ -94,8 +91,6 @@ function changedModule(m: Changed, releaseModules: Set<string>): Finding[] {
       ),
     );
   }
-  const children = classify(m.beam) === "supervisor" ? supervisorChildren(m, releaseModules) : undefined;
-  if (children) out.push(finding("supervisor_children", children, about));
   if (m.beam.loadsNif || m.beam.onLoad) {
     out.push(
       finding(
@@ -107,38 +102,6 @@ function changedModule(m: Changed, releaseModules: Set<string>): Finding[] {
     );
   }
   return out;
-}
-
-/**
- * What the user must add by hand when a changed supervisor names modules it did not name before,
- * or no longer names some (most likely its children): `{update, Sup, supervisor}` hands the
- * running supervisor its new child specs and flags, but starts no child it adds and stops none it
- * drops (it keeps supervising them). Child ids and the supervisor's name are not in the beam.
- */
-function supervisorChildren(m: Changed, releaseModules: Set<string>): string | undefined {
-  const before = namedModules(m.oldBeam, releaseModules),
-    after = namedModules(m.beam, releaseModules);
-  const added = [...after].filter((x) => !before.has(x)).sort();
-  const dropped = [...before].filter((x) => !after.has(x)).sort();
-  if (!added.length && !dropped.length) return undefined;
-  const said = [
-    added.length
-      ? `now names ${added.join(", ")}: a child it adds is not started; ` +
-        `add {apply, {supervisor, restart_child, [Sup, Id]}} after the update`
-      : "",
-    dropped.length
-      ? `no longer names ${dropped.join(", ")}: a child it drops keeps running; ` +
-        `add {apply, {supervisor, terminate_child, [Sup, Id]}} and ` +
-        `{apply, {supervisor, delete_child, [Sup, Id]}} before the update`
-      : "",
-  ].filter(Boolean);
-  return `supervisor ${m.module} changed and ${said.join("; it ")}, in a hand-written appup (--appups DIR)`;
-}
-
-/** The release's modules a beam names as data (in its atom table or literals), not the modules it calls nor itself. */
-function namedModules(beam: Beam, releaseModules: Set<string>): Set<string> {
-  const called = new Set(beam.imports.map(([m]) => m));
-  return new Set([...beam.namedAtoms].filter((a) => releaseModules.has(a) && !called.has(a) && a !== beam.module));
 }
 
 /**

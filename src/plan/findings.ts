@@ -72,9 +72,14 @@ export const CATALOGUE = {
     remedy: "they switch code on their next message with their old state; make the new code accept it",
   },
   supervisor_children: {
-    level: "warning",
-    means: "a changed supervisor names other modules: a child it adds is not started, one it drops keeps running",
-    remedy: "write the supervisor:restart_child / terminate_child / delete_child applies in a hand-written appup",
+    level: "note",
+    means: "a changed supervisor adds or drops children: the appup starts and stops them, both ways",
+    remedy: "nothing to do",
+  },
+  supervisor_children_unknown: {
+    level: "error",
+    means: "a changed supervisor names other modules, but its beam does not state its children or its name",
+    remedy: "write a hand-written appup with the restart_child / terminate_child / delete_child applies given",
   },
   consolidated_protocols: {
     level: "note",

@@ -14,7 +14,9 @@ import { GenAppupError } from "../errors.js";
 import type { Application, Release } from "../read/release.js";
 import { parseOneTerm } from "../term/text.js";
 import { GENERATED_MARKER, entryFor, exact, parseAppup, type Appup, type AppupEntry } from "./appup.js";
-import { appInstructions, type InstructionOptions, type Instructed, type UnsafeCall } from "./changes.js";
+import { appInstructions, type InstructionOptions, type Instructed, type Scripts, type UnsafeCall } from "./changes.js";
+import type { SupervisorPlan } from "./supervisors.js";
+import { termLine } from "../term/print.js";
 import { checkRelease, type CheckOptions } from "./checks.js";
 import { finding, type Finding } from "./findings.js";
 import type { Instruction } from "./instructions.js";
@@ -76,6 +78,7 @@ export function planUpgrade(olds: Release[], to: Release, opts: PlanOptions = {}
     // Every module with a generated instruction in this upgrade: DepMods may name them across applications.
     const generated = upgraded.filter((a) => !shipped(a.new) && !opts.overrides?.has(`${a.name}/${a.old.vsn}`));
     const all = generated.flatMap((a) => byApp.get(a.name) ?? []);
+    const releaseModules = new Set(modules.map((m) => m.module));
     for (const change of upgraded) {
       const slot: Slot = slots.get(change.name) ?? {
         app: change.new,
@@ -88,13 +91,14 @@ export function planUpgrade(olds: Release[], to: Release, opts: PlanOptions = {}
       if (slot.up.some((e) => selectsExactly(e, change.old.vsn))) continue;
       const mine = byApp.get(change.name) ?? [];
       const reload = change.name === carrier ? changed : { up: [], down: [] };
-      const made = entries(change, mine, all, reload, from, to, opts);
+      const made = entries(change, { mine, all, releaseModules }, reload, from, to, opts);
       slot.up.push(made.up);
       slot.down.push(made.down);
       slot.counts.push(counts(change.old.vsn, mine));
       slot.changes.set(change.old.vsn, mine);
       if (made.up.handWritten) findings.push(...uncovered(made.up, mine, change.name, made.up.handWritten));
       findings.push(...made.unsafe.map((u) => unsafeFinding(u, change.name)));
+      findings.push(...made.supervisors.flatMap((s) => supervisorFinding(s.module, s.plan, change.name)));
     }
     if (changed.up.length || changed.down.length)
       protocols.push({ from, ...(carrier ? { carrier } : {}), up: changed.up });
@@ -136,20 +140,19 @@ function selectsExactly(e: AppupEntry, vsn: string): boolean {
 /** The up and down entries of one upgraded application for one old release: hand-written, or made. */
 function entries(
   change: Extract<AppChange, { kind: "upgraded" }>,
-  mine: Instructed[],
-  all: Instructed[],
+  { mine, all, releaseModules }: { mine: Instructed[]; all: Instructed[]; releaseModules: ReadonlySet<string> },
   protocols: { up: string[]; down: string[] },
   from: Release,
   to: Release,
   opts: PlanOptions,
-): { up: AppupEntry; down: AppupEntry; unsafe: UnsafeCall[] } {
+): { up: AppupEntry; down: AppupEntry } & Pick<Scripts, "unsafe" | "supervisors"> {
   const oldVsn = change.old.vsn;
   const override = opts.overrides?.get(`${change.name}/${oldVsn}`);
   if (override) {
     const up = overrideEntry(override, "up", oldVsn, change.new);
-    return { up, down: overrideEntry(override, "down", oldVsn, change.new), unsafe: [] };
+    return { up, down: overrideEntry(override, "down", oldVsn, change.new), unsafe: [], supervisors: [] };
   }
-  const made = appInstructions(mine, all, opts);
+  const made = appInstructions(mine, all, releaseModules, opts);
   const up: Instruction[] = [...made.up];
   const down: Instruction[] = [...made.down];
   // Consolidated protocols are reloaded once the code they dispatch to is in place: last on the way
@@ -160,7 +163,48 @@ function entries(
     up: { from: exact(oldVsn), instructions: up },
     down: { from: exact(oldVsn), instructions: down },
     unsafe: made.unsafe,
+    supervisors: made.supervisors,
   };
+}
+
+function supervisorFinding(sup: string, plan: SupervisorPlan, app: string): Finding[] {
+  const about = { app, module: sup };
+  if (plan.kind === "generated") {
+    const ids = (ts: typeof plan.added) => ts.map(termLine).join(", ");
+    const said = [
+      plan.added.length ? `restarts ${ids(plan.added)} after the update` : "",
+      plan.dropped.length ? `terminates and deletes ${ids(plan.dropped)} before it` : "",
+    ].filter(Boolean);
+    return [
+      finding(
+        "supervisor_children",
+        `supervisor ${sup} (${plan.name}) changes its children: the appup ${said.join(", and ")}, and the way down the mirror`,
+        about,
+      ),
+    ];
+  }
+  if (plan.kind === "same") return [];
+  const name = plan.name ?? "Sup";
+  const apply = (f: string, id: string) => `{apply,{supervisor,${f},[${name},${id}]}}`;
+  const stop = (ids: string[]) => ids.flatMap((id) => [apply("terminate_child", id), apply("delete_child", id)]);
+  const start = (ids: string[]) => ids.map((id) => apply("restart_child", id));
+  const update = `{update,${sup},supervisor}`;
+  const up = [...stop(plan.dropped), update, ...start(plan.added)].join(", ");
+  const down = [...stop(plan.added), update, ...start(plan.dropped)].join(", ");
+  const named = [
+    plan.added.length ? `now names ${plan.added.join(", ")}` : "",
+    plan.dropped.length ? `no longer names ${plan.dropped.join(", ")}` : "",
+  ].filter(Boolean);
+  return [
+    finding(
+      "supervisor_children_unknown",
+      `supervisor ${sup} changed and ${named.join(" and ")}, but its beam does not state its children` +
+        `${plan.name ? "" : " nor its registered name"}: a child it adds would not start, one it drops would keep ` +
+        `running. Write a hand-written appup (--appups DIR) with, up: ${up}; down: ${down} ` +
+        `(child ids are assumed to be the module names)`,
+      about,
+    ),
+  ];
 }
 
 function unsafeFinding(u: UnsafeCall, app: string): Finding {

@@ -1,7 +1,7 @@
 /** Patterns that broke hot upgrades of real libraries, reproduced in our own fixtures, each under client load. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { mixShop } from "../helpers/fixtures.js";
+import { mixShop, rebarShop } from "../helpers/fixtures.js";
 import { roundTrip } from "../helpers/roundtrip.js";
 
 test("a three-module cycle whose API changes both ways is loaded in an order no client call notices", () => {
@@ -34,5 +34,56 @@ test("a call across applications is ordered by DepMods both ways", () => {
     appups: ({ shop }) => {
       assert.match(shop!, /\{load_module,'Elixir\.Shop\.Checkout',\['Elixir\.Inventory\.Stock'\]\}/);
     },
+  });
+});
+
+const running = (sup: string) => `lists:sort([Id || {Id, P, _, _} <- supervisor:which_children(${sup}), is_pid(P)])`;
+
+test("an Elixir supervisor that adds and drops a child: the new one runs after the upgrade, the old one after the downgrade", () => {
+  const SUP = "'Elixir.Shop.Supervisor'";
+  roundTrip({
+    built: mixShop("elixir-children"),
+    setup: [],
+    load: "fun() -> 'Elixir.Shop.Cart':contents() end",
+    restarted: ["Elixir.Shop.Door", "Elixir.Shop.Bell"],
+    old: [[running(SUP), "['Elixir.Shop.Cart','Elixir.Shop.Door']"]],
+    upgraded: [
+      [running(SUP), "['Elixir.Shop.Bell','Elixir.Shop.Cart']"],
+      ["whereis('Elixir.Shop.Door')", "undefined"],
+      ["'Elixir.Shop.Bell':ring()", "1"],
+    ],
+    downgraded: [
+      [running(SUP), "['Elixir.Shop.Cart','Elixir.Shop.Door']"],
+      ["whereis('Elixir.Shop.Bell')", "undefined"],
+      ["'Elixir.Shop.Door':status()", "{closed,0}"],
+    ],
+    appups: ({ shop }) => {
+      const compact = shop!.replace(/\s+/g, "");
+      assert.match(compact, /\{apply,\{supervisor,restart_child,\['Elixir\.Shop\.Supervisor','Elixir\.Shop\.Bell'\]\}\}/);
+      assert.match(
+        compact,
+        /\{apply,\{supervisor,terminate_child,\['Elixir\.Shop\.Supervisor','Elixir\.Shop\.Door'\]\}\}/,
+      );
+    },
+  });
+});
+
+test("an Erlang supervisor whose constant init/1 adds and drops a child, both ways", () => {
+  roundTrip({
+    built: rebarShop("rebar-children"),
+    setup: ["rshop_counter:bump()"],
+    load: "fun() -> rshop_counter:value() end",
+    restarted: ["rshop_clock", "rshop_ticker"],
+    old: [[running("rshop_sup"), "[rshop_clock,rshop_counter]"]],
+    upgraded: [
+      [running("rshop_sup"), "[rshop_counter,rshop_ticker]"],
+      ["rshop_ticker:tick()", "1"],
+      ["rshop_counter:value()", "1"],
+    ],
+    downgraded: [
+      [running("rshop_sup"), "[rshop_clock,rshop_counter]"],
+      ["rshop_clock:now()", "1"],
+      ["code:is_loaded(rshop_ticker)", "false"],
+    ],
   });
 });

@@ -37,7 +37,7 @@ test("moved_from_removed_app, app_added, app_removed", () => {
   ]);
 });
 
-test("nif_module (load_nif or on_load), unsuspended_processes, supervisor_children", () => {
+test("nif_module (load_nif or on_load), unsuspended_processes, supervisor_children_unknown", () => {
   const nif = { calls: [["erlang", "load_nif", 2]] as [string, string, number][] };
   const sup = (children: string[]) => ({
     behaviours: ["supervisor"],
@@ -60,7 +60,7 @@ test("nif_module (load_nif or on_load), unsuspended_processes, supervisor_childr
     "warning:nif_module",
     "warning:nif_module",
     "warning:unsuspended_processes",
-    "warning:supervisor_children",
+    "error:supervisor_children_unknown",
   ]);
 });
 

@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { instructionText } from "../../src/plan/instructions.js";
 import { planUpgrade, type PlanOptions } from "../../src/plan/plan.js";
-import { atom, int, tuple } from "../../src/term/term.js";
+import { atom, int, list, tuple, type Term } from "../../src/term/term.js";
+
+const map = (pairs: [Term, Term][]): Term => ({ t: "map", v: pairs });
 import { parseAppup } from "../../src/plan/appup.js";
 import { parseOneTerm } from "../../src/term/text.js";
 import { memoryRelease, type ModuleSpec } from "../helpers/memory.js";
@@ -247,4 +249,70 @@ test("DepMods name changed modules of other applications; the protocols reload m
     r.down[0]!.instructions.map((i) => i.op),
     ["apply", "load_module"],
   );
+});
+
+test("supervisor children stated by the beams are started and stopped both ways (Erlang and Elixir forms)", () => {
+  const spec = (id: string) =>
+    map([
+      [atom("id"), atom(id)],
+      [atom("start"), tuple(atom(id), atom("start_link"), list([]))],
+    ]);
+  const erlangSup = (ids: string[], code: string): ModuleSpec => ({
+    behaviours: ["supervisor"],
+    calls: [["supervisor", "start_link", 3]],
+    literals: [tuple(atom("local"), atom("sup")), tuple(atom("ok"), tuple(map([]), list(ids.map(spec))))],
+    code,
+  });
+  const { up, down, findings } = plan(
+    { sup: erlangSup(["a", "b"], "1"), a: {}, b: {} },
+    { sup: erlangSup(["a", "c"], "2"), a: {}, c: {} },
+  );
+  assert.deepEqual(up, [
+    "{add_module,c}",
+    "{apply,{supervisor,terminate_child,[sup,b]}}",
+    "{apply,{supervisor,delete_child,[sup,b]}}",
+    "{update,sup,supervisor}",
+    "{apply,{supervisor,restart_child,[sup,c]}}",
+    "{delete_module,b,[sup]}",
+  ]);
+  assert.deepEqual(down, [
+    "{add_module,b,[sup]}",
+    "{apply,{supervisor,terminate_child,[sup,c]}}",
+    "{apply,{supervisor,delete_child,[sup,c]}}",
+    "{update,sup,supervisor}",
+    "{apply,{supervisor,restart_child,[sup,b]}}",
+    "{delete_module,c}",
+  ]);
+  assert.deepEqual(
+    findings.map((f) => [f.level, f.code]),
+    [["note", "supervisor_children"]],
+  );
+
+  const elixirSup = (children: string[], code: string): ModuleSpec => ({
+    behaviours: ["Elixir.Supervisor"],
+    calls: [
+      ["Elixir.Supervisor", "init", 2],
+      ["Elixir.Supervisor", "start_link", 3],
+    ],
+    literals: [
+      list([tuple(atom("strategy"), atom("one_for_one"))]),
+      list(children.map((c) => (c === "E.B" ? tuple(atom(c), int(1)) : atom(c)))),
+      list([tuple(atom("name"), atom("E.Sup"))]),
+    ],
+    code,
+  });
+  const ex = plan(
+    { "E.Sup": elixirSup(["E.A"], "1"), "E.A": {}, "E.B": {} },
+    {
+      "E.Sup": elixirSup(["E.A", "E.B"], "2"),
+      "E.A": {},
+      "E.B": {},
+    },
+  );
+  assert.deepEqual(ex.up, ["{update,'E.Sup',supervisor}", "{apply,{supervisor,restart_child,['E.Sup','E.B']}}"]);
+  assert.deepEqual(ex.down, [
+    "{apply,{supervisor,terminate_child,['E.Sup','E.B']}}",
+    "{apply,{supervisor,delete_child,['E.Sup','E.B']}}",
+    "{update,'E.Sup',supervisor}",
+  ]);
 });

@@ -45,12 +45,16 @@ test("the mix release (Elixir app with a path dependency) reads the same in all 
     [...app.modules].sort(),
     [
       "Application",
+      "Billing",
       "Cart",
+      "Checkout",
       "Door",
       "Format",
       "Format.Integer",
+      "Ledger",
       "Legacy",
       "Native",
+      "Orders",
       "Ping",
       "Pong",
       "Price",
@@ -82,7 +86,7 @@ test("the rebar3/relx release reads the same in all four forms", () => {
   for (const [form, s] of summaries) assert.deepEqual(s, summaries[0]![1], form);
   const r = readRelease(rshop.tarball);
   const app = r.apps.find((a) => a.name === "rshop")!;
-  assert.deepEqual(app.spec.registered, ["rshop_sup", "rshop_counter"]);
+  assert.deepEqual(app.spec.registered, ["rshop_sup", "rshop_counter", "rshop_clock"]);
   assert.equal(r.consolidated.length, 0);
 });
 
