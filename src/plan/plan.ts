@@ -178,7 +178,8 @@ function supervisorFinding(sup: string, plan: SupervisorPlan, app: string): Find
     return [
       finding(
         "supervisor_children",
-        `supervisor ${sup} (${plan.name}) changes its children: the appup ${said.join(", and ")}, and the way down the mirror`,
+        `supervisor ${sup} (${plan.name}) changes its children: the appup ${said.join(", and ")}, ` +
+          `and the way down the mirror`,
         about,
       ),
     ];

@@ -39,7 +39,7 @@ test("a call across applications is ordered by DepMods both ways", () => {
 
 const running = (sup: string) => `lists:sort([Id || {Id, P, _, _} <- supervisor:which_children(${sup}), is_pid(P)])`;
 
-test("an Elixir supervisor that adds and drops a child: the new one runs after the upgrade, the old one after the downgrade", () => {
+test("an Elixir supervisor that adds and drops a child: each runs in its own version, both ways", () => {
   const SUP = "'Elixir.Shop.Supervisor'";
   roundTrip({
     built: mixShop("elixir-children"),
@@ -59,7 +59,8 @@ test("an Elixir supervisor that adds and drops a child: the new one runs after t
     ],
     appups: ({ shop }) => {
       const compact = shop!.replace(/\s+/g, "");
-      assert.match(compact, /\{apply,\{supervisor,restart_child,\['Elixir\.Shop\.Supervisor','Elixir\.Shop\.Bell'\]\}\}/);
+      const restart = /\{apply,\{supervisor,restart_child,\['Elixir\.Shop\.Supervisor','Elixir\.Shop\.Bell'\]\}\}/;
+      assert.match(compact, restart);
       assert.match(
         compact,
         /\{apply,\{supervisor,terminate_child,\['Elixir\.Shop\.Supervisor','Elixir\.Shop\.Door'\]\}\}/,
