@@ -20,7 +20,9 @@ Options:
   --dry-run          write nothing; say what would be written
   --json             print the plan as JSON
   --no-relup         write the appups only
-  --purge MODE       soft_purge or brutal_purge (default) for load_module and update
+  --purge MODE       soft_purge or brutal_purge for every load_module and update (default: brutal_purge,
+                     soft_purge for modules whose processes may linger in old code)
+  --purge-module M=MODE  the purge mode of module M (repeatable)
   --extra TERM       Extra of {advanced, Extra} as Erlang text (default [])
   --allow-unbumped   a module changed in an application whose version did not: warn, do not fail
   --allow-unverified an application kept its version in one release root, so could not be compared: warn
@@ -84,6 +86,7 @@ function upgradeCommand(args: string[], out: NodeJS.WritableStream): number {
       json: { type: "boolean" },
       "no-relup": { type: "boolean" },
       purge: { type: "string" },
+      "purge-module": { type: "string", multiple: true },
       extra: { type: "string" },
       "allow-unbumped": { type: "boolean" },
       "allow-unverified": { type: "boolean" },
@@ -102,7 +105,14 @@ function upgradeCommand(args: string[], out: NodeJS.WritableStream): number {
   } catch (e) {
     throw new UsageError(`--extra is not an Erlang term: ${(e as GenAppupError).detail}`);
   }
-  const purge = parsePurge(values.purge);
+  const purge = parsePurge(values.purge, "--purge");
+  const modulePurge = new Map(
+    (values["purge-module"] ?? []).map((given) => {
+      const at = given.lastIndexOf("=");
+      if (at <= 0) throw new UsageError(`--purge-module takes MODULE=MODE, not ${JSON.stringify(given)}`);
+      return [given.slice(0, at), parsePurge(given.slice(at + 1), "--purge-module")!] as const;
+    }),
+  );
   const { olds, to } = resolveReleases(positionals, !!values.prepare);
   const result = upgrade(olds, to, {
     ...(values.out ? { out: values.out } : {}),
@@ -112,6 +122,7 @@ function upgradeCommand(args: string[], out: NodeJS.WritableStream): number {
     allowUnbumped: !!values["allow-unbumped"],
     allowUnverified: !!values["allow-unverified"],
     ...(purge ? { purge } : {}),
+    ...(modulePurge.size ? { modulePurge } : {}),
     ...(extra ? { extra } : {}),
     prepare: !!values.prepare,
     patchOnly: !!values["patch-only"],
@@ -128,9 +139,9 @@ async function version(): Promise<string> {
   return pkg.version;
 }
 
-function parsePurge(value: string | undefined): PlanOptions["purge"] {
+function parsePurge(value: string | undefined, option: string): PlanOptions["purge"] {
   if (value === undefined) return undefined;
   if (value !== "soft_purge" && value !== "brutal_purge")
-    throw new UsageError(`--purge takes soft_purge or brutal_purge, not ${JSON.stringify(value)}`);
+    throw new UsageError(`${option} takes soft_purge or brutal_purge, not ${JSON.stringify(value)}`);
   return { pre: value, post: value };
 }

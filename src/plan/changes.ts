@@ -5,14 +5,24 @@
 import type { ModuleChange } from "../diff/modules.js";
 import type { Beam } from "../read/beam.js";
 import { list, type Term } from "../term/term.js";
-import { classify } from "./classify.js";
+import { classify, lingers } from "./classify.js";
 import type { DependencyInstruction, Instruction, Purge } from "./instructions.js";
 import { childApplies, supervisorPlan, type SupervisorPlan } from "./supervisors.js";
 import { constrainedOrder, dependencyGroups } from "./order.js";
 
+export interface PurgeModes {
+  pre: Purge;
+  post: Purge;
+}
+
 export interface InstructionOptions {
-  /** PrePurge and PostPurge of load_module and update (default brutal_purge, as OTP). */
-  purge?: { pre: Purge; post: Purge };
+  /**
+   * PrePurge and PostPurge of load_module and update. Default: brutal_purge, as OTP, but
+   * soft_purge for a module whose processes may wait in its old code (classify.ts's `lingers`).
+   */
+  purge?: PurgeModes;
+  /** Purge modes of single modules, over `purge`. */
+  modulePurge?: ReadonlyMap<string, PurgeModes>;
   /** `Extra` of `{advanced, Extra}` (default `[]`). */
   extra?: Term;
 }
@@ -149,8 +159,7 @@ function instruction(m: Instructed, depMods: string[], opts: InstructionOptions)
   const module = m.module;
   if (m.kind === "added") return { op: "add_module", module, depMods };
   if (m.kind === "deleted") return { op: "delete_module", module, depMods };
-  const prePurge = opts.purge?.pre ?? "brutal_purge";
-  const postPurge = opts.purge?.post ?? "brutal_purge";
+  const { pre: prePurge, post: postPurge } = purgeModes(m.module, m.beam, opts);
   switch (classify(m.beam)) {
     case "supervisor":
       // Never {update, M, supervisor, DepMods}: systools rejects that form.
@@ -179,6 +188,14 @@ function instruction(m: Instructed, depMods: string[], opts: InstructionOptions)
     case "plain":
       return { op: "load_module", module, prePurge, postPurge, depMods };
   }
+}
+
+const BRUTAL: PurgeModes = { pre: "brutal_purge", post: "brutal_purge" };
+const SOFT: PurgeModes = { pre: "soft_purge", post: "soft_purge" };
+
+/** A module's purge modes: given for it, given for all, or from the evidence of its beam. */
+export function purgeModes(module: string, beam: Beam, opts: InstructionOptions): PurgeModes {
+  return opts.modulePurge?.get(module) ?? opts.purge ?? (lingers(beam) ? SOFT : BRUTAL);
 }
 
 /** An instruction on the way down: each added module deleted, each deleted one added back. */

@@ -6,9 +6,12 @@
 import type { AppChange } from "../diff/apps.js";
 import type { ModuleChange } from "../diff/modules.js";
 import type { Release } from "../read/release.js";
+import { purgeModes, type InstructionOptions } from "./changes.js";
+import { lingers } from "./classify.js";
 import { finding, type Finding } from "./findings.js";
+import type { Purge } from "./instructions.js";
 
-export interface CheckOptions {
+export interface CheckOptions extends InstructionOptions {
   /** A module changed in an application whose version did not: a warning, not an error. */
   allowUnbumped?: boolean;
   /** An application that kept its version in one release root, so cannot be compared: a warning. */
@@ -28,7 +31,7 @@ export function checkRelease(
     ...modules.flatMap((m) => [
       ...unbumped(m, appKind, to, opts),
       ...movedFromRemoved(m, appKind),
-      ...(m.kind === "changed" ? changedModule(m) : []),
+      ...(m.kind === "changed" ? changedModule(m, opts) : []),
     ]),
     ...metadataOnly(modules),
     ...apps.flatMap(appFindings),
@@ -76,9 +79,11 @@ const UNSUSPENDED = new Map([
   ["Elixir.Phoenix.LiveComponent", "Phoenix.LiveView.Channel"],
 ]);
 
-function changedModule(m: Changed): Finding[] {
+function changedModule(m: Changed, opts: CheckOptions): Finding[] {
   const out: Finding[] = [];
   const about = { app: m.app, module: m.module };
+  const why = lingers(m.beam);
+  if (why) out.push(lingering(m, why, purgeModes(m.module, m.beam, opts).post, about));
   const behaviour = m.beam.behaviours.find((b) => UNSUSPENDED.has(b));
   if (behaviour) {
     out.push(
@@ -102,6 +107,19 @@ function changedModule(m: Changed): Finding[] {
     );
   }
   return out;
+}
+
+function lingering(m: Changed, why: string, post: Purge, about: { app: string; module: string }): Finding {
+  const then =
+    post === "soft_purge"
+      ? `soft_purge keeps them alive; while one still runs the old code, a later install_release is refused ` +
+        `with {error,{old_processes,'${m.module}'}}: wake them (a message, a connection) and try again`
+      : `brutal_purge (as asked) kills them when the old code is purged`;
+  return finding(
+    "lingering_processes",
+    `processes may still run ${m.module}'s old code after the upgrade: ${why}; ${then}`,
+    about,
+  );
 }
 
 /**

@@ -22,3 +22,16 @@ export function classify(beam: Beam): ModuleKind {
   if (beam.exports.some(([f, a]) => CODE_CHANGE.has(`${f}/${a}`))) return "process";
   return "plain";
 }
+
+/**
+ * Why processes may still run a plain module's old code when it is purged, if they may: it loops
+ * through a call to itself by module name (an acceptor blocked in accept, a receive loop: they
+ * move to the new code only at their next iteration), or it calls funs its callers pass in (a pool
+ * running the caller's fun inside its checkout). brutal_purge would kill those processes.
+ */
+export function lingers(beam: Beam): string | undefined {
+  if (classify(beam) !== "plain") return undefined;
+  if (beam.callsItself) return "it calls itself by module name (a loop whose processes wait in its code)";
+  if (beam.callsFuns) return "it calls funs its callers pass in (callers run inside its code)";
+  return undefined;
+}

@@ -66,6 +66,11 @@ export const CATALOGUE = {
     means: "a changed module loads a NIF or has an on_load function: loading it again may fail",
     remedy: "test the reload, or use {restart_application, App} in a hand-written appup (--appups DIR)",
   },
+  lingering_processes: {
+    level: "warning",
+    means: "processes may still run a module's old code when it is purged (a self-call loop, callers' funs)",
+    remedy: "gen-appup soft-purges it; if a later install is refused (old_processes), wake them and retry",
+  },
   unsuspended_processes: {
     level: "warning",
     means: "a changed Phoenix channel or LiveView: its processes run another module's code and are not suspended",

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { gunzipSync, inflateSync } from "node:zlib";
 import { GenAppupError } from "../errors.js";
 import { ascii, compactOperand, u32, walkChunks, type Fail } from "./bytes.js";
-import { findOnLoad } from "./code.js";
+import { codeFacts, type CodeFacts } from "./code.js";
 import { decodeEtf } from "./etf.js";
 import { elementsOf, isAtom, type Term } from "../term/term.js";
 
@@ -30,6 +30,7 @@ export class Beam {
   private attrs?: Term;
   private importTable?: Import[];
   private exportTable?: FunArity[];
+  private codeTable?: CodeFacts;
 
   constructor(
     readonly file: string,
@@ -157,7 +158,22 @@ export class Beam {
 
   /** The `-on_load` function, if any (found in the code: the compiler keeps no attribute for it). */
   get onLoad(): FunArity | undefined {
-    return findOnLoad(this.chunk("Code"), this.atoms, this.file);
+    return this.code.onLoad;
+  }
+
+  /** Whether its code calls funs or functions of modules it does not name (call_fun, apply). */
+  get callsFuns(): boolean {
+    return this.code.callsFuns;
+  }
+
+  /** Whether it calls one of its own functions by its module name: a loop that moves to new code. */
+  get callsItself(): boolean {
+    return this.imports.some(([m]) => m === this.module);
+  }
+
+  private get code(): CodeFacts {
+    this.codeTable ??= codeFacts(this.chunk("Code"), this.atoms, this.file);
+    return this.codeTable;
   }
 
   /** Whether the module calls `erlang:load_nif/2`. */

@@ -28,19 +28,32 @@ const ARITY: (number | undefined)[] = [];
 const FUNC_INFO = 2,
   INT_CODE_END = 3,
   ON_LOAD = 149;
+/** call_fun, apply, apply_last, call_fun2. */
+const CALLS_FUNS = new Set([75, 112, 113, 178]);
 const TAG_U = 0,
   TAG_A = 2,
   TAG_Z = 7;
 
-/** The function marked `-on_load`, or undefined. */
-export function findOnLoad(code: Uint8Array, atoms: string[], file: string): FunArity | undefined {
+/** What the code does that no table shows. */
+export interface CodeFacts {
+  /** The function marked `-on_load`. */
+  onLoad?: FunArity;
+  /** It calls a fun or an unknown module's function (call_fun, apply): code its callers pass in. */
+  callsFuns: boolean;
+}
+
+/** Walks the `Code` chunk once. */
+export function codeFacts(code: Uint8Array, atoms: string[], file: string): CodeFacts {
   const r = new OperandReader(code, file);
   r.pos = 4 + r.u32(0); // skip the sub-header, whose size comes first
   let current: FunArity | undefined;
+  let onLoad: FunArity | undefined;
+  let callsFuns = false;
   while (r.pos < code.length) {
     const op = code[r.pos++]!;
     if (op === INT_CODE_END) break;
-    if (op === ON_LOAD) return current ?? r.fail("on_load outside a function");
+    if (op === ON_LOAD) onLoad = current ?? r.fail("on_load outside a function");
+    if (CALLS_FUNS.has(op)) callsFuns = true;
     if (op === FUNC_INFO) {
       r.operand();
       const f = r.operand(),
@@ -52,7 +65,7 @@ export function findOnLoad(code: Uint8Array, atoms: string[], file: string): Fun
     const arity = ARITY[op] ?? r.fail(`unknown instruction opcode ${op} (from a newer OTP?)`);
     for (let i = 0; i < arity; i++) r.operand();
   }
-  return undefined;
+  return { ...(onLoad ? { onLoad } : {}), callsFuns };
 }
 
 class OperandReader {

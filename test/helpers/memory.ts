@@ -19,6 +19,8 @@ export interface ModuleSpec {
   onLoad?: [fun: string, arity: number];
   /** Stands for the code: beams with another `code` have another md5. */
   code?: string;
+  /** Its code calls a fun (a call_fun instruction). */
+  callsFun?: boolean;
   /** A `Meta` chunk (enabled features), as mix 1.16+ keeps it. */
   meta?: Term;
 }
@@ -104,7 +106,7 @@ export function beamBytes(module: string, spec: ModuleSpec): Uint8Array {
   if (spec.onLoad) index(spec.onLoad[0]);
   const chunks: [string, Uint8Array][] = [
     ["AtU8", atomChunk(atoms)],
-    ["Code", codeChunk(spec.onLoad && [index(spec.onLoad[0]), spec.onLoad[1]], index(module))],
+    ["Code", codeChunk(spec.onLoad && [index(spec.onLoad[0]), spec.onLoad[1]], index(module), !!spec.callsFun)],
     ["StrT", new TextEncoder().encode(spec.code ?? "")],
     ["ImpT", table(calls.map(([m, f, a]) => [index(m), index(f), a]))],
     ["ExpT", table(exports.map(([f, a], i) => [index(f), a, i + 1]))],
@@ -133,12 +135,13 @@ function atomChunk(atoms: string[]): Uint8Array {
   return Uint8Array.from(out);
 }
 
-/** A Code chunk: the sub-header, then func_info (and on_load in the marked function), then int_code_end. */
-function codeChunk(onLoad: [atomIndex: number, arity: number] | undefined, moduleAtom: number): Uint8Array {
+/** A Code chunk: the sub-header, func_info (and on_load in the marked function), call_fun, int_code_end. */
+function codeChunk(onLoad: [atomIndex: number, arity: number] | undefined, moduleAtom: number, callsFun: boolean) {
   const header = [...u32(16), ...u32(0), ...u32(178), ...u32(1), ...u32(1)];
   const tagA = (n: number) => (n << 4) | 2;
   const tagU = (n: number) => n << 4;
   const body = onLoad ? [2, tagA(moduleAtom), tagA(onLoad[0]), tagU(onLoad[1]), 149] : [];
+  if (callsFun) body.push(75, tagU(1)); // call_fun 1
   return Uint8Array.from([...header, ...body, 3]);
 }
 

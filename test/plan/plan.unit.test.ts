@@ -316,3 +316,33 @@ test("supervisor children stated by the beams are started and stopped both ways 
     "{update,'E.Sup',supervisor}",
   ]);
 });
+
+test("modules whose processes may linger in old code are soft-purged, and said so; per-module modes win", () => {
+  const looping: ModuleSpec = { exports: [["loop", 1]], calls: [["acceptor", "loop", 1]] };
+  const { up, findings } = plan(
+    { acceptor: looping, pool: { callsFun: true }, plain: {} },
+    { acceptor: { ...looping, code: "2" }, pool: { callsFun: true, code: "2" }, plain: { code: "2" } },
+  );
+  assert.deepEqual(up, [
+    "{load_module,acceptor,soft_purge,soft_purge,[]}",
+    "{load_module,plain}",
+    "{load_module,pool,soft_purge,soft_purge,[]}",
+  ]);
+  assert.deepEqual(
+    findings.map((f) => [f.level, f.code, f.module]),
+    [
+      ["warning", "lingering_processes", "acceptor"],
+      ["warning", "lingering_processes", "pool"],
+    ],
+  );
+  assert.match(findings[0]!.message, /refused with \{error,\{old_processes,'acceptor'\}\}/);
+  const given = plan(
+    { pool: { callsFun: true } },
+    { pool: { callsFun: true, code: "2" } },
+    {
+      modulePurge: new Map([["pool", { pre: "brutal_purge", post: "brutal_purge" }]]),
+    },
+  );
+  assert.deepEqual(given.up, ["{load_module,pool}"]);
+  assert.match(given.findings[0]!.message, /brutal_purge \(as asked\) kills them/);
+});
