@@ -245,26 +245,18 @@ test("what a hot upgrade will not do is said plainly; protocols are carried", ()
       .filter((f) => f.level === "warning")
       .map((f) => f.code)
       .sort(),
-    ["nif_module", "runtime_config", "supervisor_children", "unsuspended_processes"],
+    ["nif_module", "runtime_config", "unsuspended_processes"],
   );
+  // Shop.Supervisor's children are a constant list and it registers its own name: the appup starts Shop.Clock.
+  assert.equal(by("supervisor_children")!.level, "note");
   assert.match(
     by("supervisor_children")!.message,
-    new RegExp(
-      "^supervisor Elixir\\.Shop\\.Supervisor changed and now names Elixir\\.Shop\\.Clock: " +
-        "a child it adds is not started; " +
-        "add \\{apply, \\{supervisor, restart_child, \\[Sup, Id\\]\\}\\} after the update, in a hand-written appup",
-    ),
+    /^supervisor Elixir\.Shop\.Supervisor \(Elixir\.Shop\.Supervisor\) changes its children: the appup restarts 'Elixir\.Shop\.Clock'/,
   );
   // The other way (0.2.0 to 0.1.0 as if it were an upgrade), the supervisor drops Shop.Clock.
   const back = cli([built.tarballs["0.2.0"]!, built.tarballs["0.1.0"]!, "--dry-run", "--json"]);
   const dropped = (JSON.parse(back.stdout) as typeof plan).findings.find((f) => f.code === "supervisor_children");
-  assert.match(
-    dropped!.message,
-    new RegExp(
-      "no longer names Elixir\\.Shop\\.Clock: a child it drops keeps running; " +
-        "add \\{apply, \\{supervisor, terminate_child, \\[Sup, Id\\]\\}\\} and \\{apply, \\{supervisor, delete_child",
-    ),
-  );
+  assert.match(dropped!.message, /terminates and deletes 'Elixir\.Shop\.Clock' before it/);
   assert.match(
     by("unsuspended_processes")!.message,
     /Elixir\.Shop\.RoomChannel \(Elixir\.Phoenix\.Channel\) changed: its processes run under Phoenix\.Channel\.Server/,
