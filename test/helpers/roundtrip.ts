@@ -37,6 +37,8 @@ export interface RoundTrip {
    * whole round trip: every phase must see calls and no failure, and no client may die.
    */
   load?: string;
+  /** More gen-appup options. */
+  args?: string[];
   /** Registered processes that may be restarted (others must keep their pid through every phase). */
   restarted?: string[];
 }
@@ -45,7 +47,7 @@ export function roundTrip(s: RoundTrip): void {
   const root = copyRoot(s.built, tempDir("rt"));
   const to = s.built.versions.at(-1)!;
   const from = s.from ?? [s.built.versions[0]!];
-  genAppup([...from.map((v) => join(root, "releases", v)), root]);
+  genAppup([...from.map((v) => join(root, "releases", v)), root, ...(s.args ?? [])]);
 
   const apps = readRelease(root, { vsn: to }).apps;
   s.appups?.(Object.fromEntries(apps.flatMap((a) => (a.appup ? [[a.name, a.appup.text]] : []))));
@@ -79,10 +81,12 @@ export function roundTrip(s: RoundTrip): void {
 
 /**
  * What must hold in every phase of a round trip: the client load (when given) made calls and none
- * failed, no client died, and every registered process kept its pid (but those allowed to restart).
+ * failed, no client died, and every process registered at the start kept its pid (but those allowed
+ * to restart).
  */
 class Watch {
   private readonly pids: string;
+  private names?: string;
 
   constructor(
     private readonly node: LiveNode,
@@ -94,7 +98,7 @@ class Watch {
   }
 
   phase(when: string): void {
-    assert.equal(this.registered(), this.pids, `${when}: every registered process keeps its pid`);
+    assert.equal(this.registered(), this.pids, `${when}: every process registered at the start keeps its pid`);
     if (!this.load) return;
     // Calls made, failed and clients dead since the last phase, and the last failure.
     const [report] = this.node.eval(
@@ -108,9 +112,12 @@ class Watch {
     assert.equal(`${failed} failed, ${died} died`, "0 failed, 0 died", `${when}: client load ${report}`);
   }
 
+  /** The pid of every process registered when the round trip began (those allowed to restart aside). */
   private registered(): string {
     const skip = this.restarted.map((r) => `'${r}'`).join(", ");
-    const [pids] = this.node.eval(`lists:sort([{N, whereis(N)} || N <- registered(), not lists:member(N, [${skip}])])`);
+    const names = this.names ?? "registered()";
+    const [pids] = this.node.eval(`lists:sort([{N, whereis(N)} || N <- ${names}, not lists:member(N, [${skip}])])`);
+    this.names ??= `[${[...pids!.matchAll(/\{('[^']*'|[a-z][\w@]*),/g)].map((m) => m[1]).join(", ")}]`;
     return pids!;
   }
 }
