@@ -37,7 +37,7 @@ test("a busy listener's acceptors and a client inside a pool's checkout live thr
   });
 });
 
-test("idle acceptors (fixed port, port 0) are not killed; the downgrade waits for them, as the finding says", async () => {
+test("idle acceptors (fixed port, port 0) are not killed; the downgrade waits for them, as said", async () => {
   const built = rebarShop("rebar-purge");
   const root = copyRoot(built, tempDir("purge"));
   const r = genAppup([root, "--json"]);
