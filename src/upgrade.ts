@@ -28,6 +28,8 @@ export interface UpgradeOptions extends PlanOptions {
   patchOnly?: boolean;
   /** Copy each generated appup entry to DIR/APP/FROM_to_TO.appup for review (existing files are kept). */
   saveAppups?: string;
+  /** Error findings of these codes are warnings: the user knows, and takes it on. */
+  allow?: ReadonlySet<string>;
 }
 
 export interface UpgradeResult {
@@ -51,7 +53,7 @@ export function upgrade(allOlds: Release[], to: Release, opts: UpgradeOptions): 
     ...plan.findings,
     // The plan already says when ERTS changes, once per old release.
     ...(relup?.warnings.filter((w) => w.code !== "erts_changed") ?? []),
-  ];
+  ].map((f): Finding => (f.level === "error" && opts.allow?.has(f.code) ? { ...f, level: "warning" } : f));
   const exitCode = findings.some((f) => f.level === "error")
     ? 1
     : opts.strict && findings.some((f) => f.level === "warning")

@@ -26,6 +26,7 @@ Options:
   --extra TERM       Extra of {advanced, Extra} as Erlang text (default [])
   --allow-unbumped   a module changed in an application whose version did not: warn, do not fail
   --allow-unverified an application kept its version in one release root, so could not be compared: warn
+  --allow CODE       an error finding of this code is a warning: you take it on (repeatable)
   --strict           exit 3, writing nothing, when there are warnings
   --prepare          also write releases/NAME-VSN.rel and releases/RELEASES for release_handler;
                      with one path and no older version there, a first release is fine
@@ -90,6 +91,7 @@ function upgradeCommand(args: string[], out: NodeJS.WritableStream): number {
       extra: { type: "string" },
       "allow-unbumped": { type: "boolean" },
       "allow-unverified": { type: "boolean" },
+      allow: { type: "string", multiple: true },
       strict: { type: "boolean" },
       prepare: { type: "boolean" },
       "patch-only": { type: "boolean" },
@@ -121,6 +123,7 @@ function upgradeCommand(args: string[], out: NodeJS.WritableStream): number {
     strict: !!values.strict,
     allowUnbumped: !!values["allow-unbumped"],
     allowUnverified: !!values["allow-unverified"],
+    ...(values.allow?.length ? { allow: new Set(values.allow) } : {}),
     ...(purge ? { purge } : {}),
     ...(modulePurge.size ? { modulePurge } : {}),
     ...(extra ? { extra } : {}),

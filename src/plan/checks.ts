@@ -7,7 +7,9 @@ import type { AppChange } from "../diff/apps.js";
 import type { ModuleChange } from "../diff/modules.js";
 import type { Release } from "../read/release.js";
 import { purgeModes, type InstructionOptions } from "./changes.js";
-import { lingers } from "./classify.js";
+import { classify, lingers } from "./classify.js";
+import type { Beam } from "../read/beam.js";
+import { OUTSIDE_STATE, callsIn, identityCodeChange, records, structFields } from "./state.js";
 import { finding, type Finding } from "./findings.js";
 import type { Purge } from "./instructions.js";
 
@@ -82,6 +84,7 @@ const UNSUSPENDED = new Map([
 function changedModule(m: Changed, opts: CheckOptions): Finding[] {
   const out: Finding[] = [];
   const about = { app: m.app, module: m.module };
+  out.push(...stateFindings(m));
   const why = lingers(m.beam);
   if (why) out.push(lingering(m, why, purgeModes(m.module, m.beam, opts).post, about));
   const behaviour = m.beam.behaviours.find((b) => UNSUSPENDED.has(b));
@@ -107,6 +110,65 @@ function changedModule(m: Changed, opts: CheckOptions): Finding[] {
     );
   }
   return out;
+}
+
+/** State the new code of a changed process module cannot read, or that it sets up only in init/1. */
+function stateFindings(m: Changed): Finding[] {
+  if (classify(m.beam) !== "process") return [];
+  const about = { app: m.app, module: m.module };
+  const out: Finding[] = [];
+  const before = m.oldBeam.abstractCode,
+    after = m.beam.abstractCode;
+  if (before && after && identityCodeChange(after)) {
+    const old = records(before);
+    for (const [name, fields] of records(after)) {
+      const was = old.get(name);
+      if (!was || was.join() === fields.join()) continue;
+      out.push(
+        finding(
+          "state_record_changed",
+          `${m.module}'s record ${name} changes from {${was.join(", ")}} to {${fields.join(", ")}}, and its ` +
+            `code_change/3 returns the state as it is: if the state is a #${name}{}, the new code cannot read it ` +
+            `(badrecord), and the process crashes on its first call and restarts empty`,
+          about,
+        ),
+      );
+    }
+  }
+  const [was, now] = [structFields(m.oldBeam), structFields(m.beam)];
+  if (was && now && was.join() !== now.join()) {
+    out.push(
+      finding(
+        "state_struct_changed",
+        `${m.module}'s struct changes fields from [${was.join(", ")}] to [${now.join(", ")}]: if the process ` +
+          `state is this struct, its code_change/3 must convert it (the release's stripped beams do not show it)`,
+        about,
+      ),
+    );
+  }
+  const added = initOnly(m.oldBeam, m.beam);
+  if (added.length) {
+    out.push(
+      finding(
+        "init_only_state",
+        `the new ${m.module} calls ${added.join(", ")}${after ? " in init/1 but not in code_change/3" : ""}, ` +
+          `which the old did not: state set up in init/1 does not exist for the processes that run through the ` +
+          `upgrade, so their calls may fail until they restart`,
+        about,
+      ),
+    );
+  }
+  return out;
+}
+
+/** Outside-process state the new code sets up (in init/1, when the abstract code shows it) and the old did not. */
+function initOnly(old: Beam, now: Beam): string[] {
+  const forms = now.abstractCode;
+  const had = new Set(old.imports.map(([m, f, a]) => `${m}:${f}/${a}`));
+  const has = forms
+    ? [...callsIn(forms, "init", 1)].filter((c) => !callsIn(forms, "code_change", 3).has(c))
+    : now.imports.map(([m, f, a]) => `${m}:${f}/${a}`);
+  return OUTSIDE_STATE.filter((c) => has.includes(c) && !had.has(c));
 }
 
 function lingering(m: Changed, why: string, post: Purge, about: { app: string; module: string }): Finding {

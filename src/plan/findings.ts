@@ -66,6 +66,21 @@ export const CATALOGUE = {
     means: "a changed module loads a NIF or has an on_load function: loading it again may fail",
     remedy: "test the reload, or use {restart_application, App} in a hand-written appup (--appups DIR)",
   },
+  state_record_changed: {
+    level: "error",
+    means: "a process module's record changes fields while its code_change/3 returns the state as it is",
+    remedy: "convert the old record in code_change/3 (add the new fields with their defaults)",
+  },
+  state_struct_changed: {
+    level: "warning",
+    means: "a process module's struct changes fields: if it is the state, code_change/3 must convert it",
+    remedy: "convert the old struct in code_change/3, or check that the state is not this struct",
+  },
+  init_only_state: {
+    level: "warning",
+    means: "the new code sets up state outside the process (persistent_term, ETS) that only init/1 creates",
+    remedy: "create it in code_change/3 too (or in an apply of a hand-written appup) before the new code needs it",
+  },
   lingering_processes: {
     level: "warning",
     means: "processes may still run a module's old code when it is purged (a self-call loop, callers' funs)",

@@ -181,6 +181,18 @@ export class Beam {
     return this.imports.some(([m, f, a]) => m === "erlang" && f === "load_nif" && a === 2);
   }
 
+  /**
+   * The abstract code in the `Dbgi` chunk (`{debug_info_v1, erl_abstract_code, {Forms, Opts}}`), as
+   * erlc +debug_info and rebar3 keep it; undefined when stripped, or kept by another backend.
+   */
+  get abstractCode(): Term[] | undefined {
+    if (!this.chunks.has("Dbgi")) return undefined;
+    const t = this.etf("Dbgi");
+    const [tag, backend, data] = t.t === "tuple" && t.v.length === 3 ? t.v : [];
+    if (!isAtom(tag, "debug_info_v1") || !isAtom(backend, "erl_abstract_code") || data?.t !== "tuple") return undefined;
+    return elementsOf(data.v[0]);
+  }
+
   /** `CInf`: compiler version and options, when not stripped. */
   get compileInfo(): Term | undefined {
     return this.chunks.has("CInf") ? this.etf("CInf") : undefined;

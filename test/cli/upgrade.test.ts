@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { cli } from "../helpers/cli.js";
 import { filesUnder, oracle, run, tempDir } from "../helpers/erlang.js";
-import { copyRoot, mixShop } from "../helpers/fixtures.js";
+import { copyRoot, mixShop, rebarShop } from "../helpers/fixtures.js";
 
 /** A copy of the base shop release whose new version 0.1.1 reuses 0.1.0's lib dirs but for `shopVsn` and `beams`. */
 function derive(opts: { shopVsn: string; beams?: Record<string, string> }): { old: string; root: string } {
@@ -327,4 +327,24 @@ test("an application changed without a version bump in one release root is an er
   assert.equal(blind.code, 1);
   assert.match(blind.stdout, /^error: inventory 0\.1\.0 is in both versions at \S+lib\/inventory-0\.1\.0: /m);
   assert.equal(cli([root, "--dry-run", "--allow-unverified"]).code, 0);
+});
+
+test("state the new code cannot read is found in the beams' abstract code: a record under an identity code_change/3, init-only state", () => {
+  const built = rebarShop("rebar-state");
+  const [from, to] = [built.tarballs["0.1.0"]!, built.tarballs["0.2.0"]!];
+  const r = cli([from, to, "--dry-run", "--json"]);
+  assert.equal(r.code, 1, r.stderr);
+  const findings = (
+    JSON.parse(r.stdout) as { findings: { level: string; code: string; module?: string; message: string }[] }
+  ).findings;
+  const record = findings.find((f) => f.code === "state_record_changed")!;
+  assert.deepEqual([record.level, record.module], ["error", "rshop_basket"]);
+  assert.match(
+    record.message,
+    /record state changes from \{items\} to \{items, count\}, and its code_change\/3 returns/,
+  );
+  const init = findings.find((f) => f.code === "init_only_state")!;
+  assert.deepEqual([init.level, init.module], ["warning", "rshop_rates"]);
+  assert.match(init.message, /calls persistent_term:put\/2 in init\/1 but not in code_change\/3/);
+  assert.equal(cli([from, to, "--dry-run", "--allow", "state_record_changed"]).code, 0, "--allow takes it on");
 });

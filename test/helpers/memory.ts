@@ -21,6 +21,8 @@ export interface ModuleSpec {
   code?: string;
   /** Its code calls a fun (a call_fun instruction). */
   callsFun?: boolean;
+  /** Abstract code forms, kept in a `Dbgi` chunk as erlc +debug_info keeps them. */
+  forms?: Term[];
   /** A `Meta` chunk (enabled features), as mix 1.16+ keeps it. */
   meta?: Term;
 }
@@ -114,6 +116,10 @@ export function beamBytes(module: string, spec: ModuleSpec): Uint8Array {
   ];
   if (spec.literals?.length) chunks.push(["LitT", literalChunk(spec.literals)]);
   if (spec.meta) chunks.push(["Meta", etf(spec.meta)]);
+  if (spec.forms) {
+    const data = tuple(list(spec.forms), list([]));
+    chunks.push(["Dbgi", etf(tuple(atom("debug_info_v1"), atom("erl_abstract_code"), data))]);
+  }
   return form(chunks);
 }
 

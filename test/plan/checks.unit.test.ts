@@ -5,7 +5,8 @@ import { test } from "node:test";
 import { CATALOGUE, type FindingCode } from "../../src/plan/findings.js";
 import { planUpgrade } from "../../src/plan/plan.js";
 import { upgrade } from "../../src/upgrade.js";
-import { atom, list, tuple } from "../../src/term/term.js";
+import { atom, list, tuple, type Term } from "../../src/term/term.js";
+import { parseTerms } from "../../src/term/text.js";
 import { findingsTable } from "../../scripts/findings-table.js";
 import { memoryRelease, type AppModel, type ReleaseModel } from "../helpers/memory.js";
 
@@ -94,6 +95,47 @@ test("unverified_app: an application of neither OTP nor Elixir that kept its ver
     [["error", "unverified_app", "dep"]],
   );
   assert.equal(planUpgrade([from], to, { allowUnverified: true }).findings[0]!.level, "warning");
+});
+
+test("state_record_changed, state_struct_changed, init_only_state", () => {
+  const server = { behaviours: ["gen_server"], exports: [["code_change", 3]] as [string, number][] };
+  const forms = (fields: string, codeChange: string, init = "{tuple,2,[{atom,2,ok},{record,2,state,[]}]}") =>
+    parseTerms(
+      `{attribute,1,record,{state,[${fields}]}}.
+       {function,2,init,1,[{clause,2,[{var,2,'_'}],[],[${init}]}]}.
+       {function,3,code_change,3,[{clause,3,[{var,3,'_'},{var,3,'S'},{var,3,'_'}],[],[${codeChange}]}]}.`,
+      "forms",
+    );
+  const identity = "{tuple,3,[{atom,3,ok},{var,3,'S'}]}";
+  const items = "{record_field,1,{atom,1,items}}";
+  const count = "{record_field,1,{atom,1,count},{integer,1,0}}";
+  const put = "{call,2,{remote,2,{atom,2,persistent_term},{atom,2,put}},[{atom,2,k},{integer,2,1}]}";
+  assert.deepEqual(
+    codes(
+      [app("a", "1", { s: { ...server, forms: forms(items, identity) } })],
+      [app("a", "2", { s: { ...server, forms: forms(`${items},${count}`, identity, put), code: "2" } })],
+    ),
+    ["error:state_record_changed", "warning:init_only_state"],
+  );
+  const converting = "{tuple,3,[{atom,3,ok},{record,3,state,[]}]}";
+  assert.deepEqual(
+    codes(
+      [app("a", "1", { s: { ...server, forms: forms(items, identity) } })],
+      [app("a", "2", { s: { ...server, forms: forms(`${items},${count}`, converting), code: "2" } })],
+    ),
+    [],
+    "a code_change/3 that builds the new record",
+  );
+  const struct = (fields: string[]) => ({
+    ...server,
+    literals: [
+      { t: "map", v: [[atom("__struct__"), atom("s")], ...fields.map((f) => [atom(f), atom("nil")])] } as Term,
+    ],
+  });
+  assert.deepEqual(
+    codes([app("a", "1", { s: struct(["a"]) })], [app("a", "2", { s: { ...struct(["a", "b"]), code: "2" } })]),
+    ["warning:state_struct_changed"],
+  );
 });
 
 test("metadata_only: beams that differ only in their Meta chunk are the same code", () => {
