@@ -329,7 +329,7 @@ test("an application changed without a version bump in one release root is an er
   assert.equal(cli([root, "--dry-run", "--allow-unverified"]).code, 0);
 });
 
-test("state the new code cannot read, from the abstract code: a record under an identity code_change/3, init-only state", () => {
+test("state the new code cannot read: a record under an identity code_change/3, init-only state", () => {
   const built = rebarShop("rebar-state");
   const [from, to] = [built.tarballs["0.1.0"]!, built.tarballs["0.2.0"]!];
   const r = cli([from, to, "--dry-run", "--json"]);
