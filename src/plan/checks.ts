@@ -84,7 +84,7 @@ const UNSUSPENDED = new Map([
 function changedModule(m: Changed, opts: CheckOptions): Finding[] {
   const out: Finding[] = [];
   const about = { app: m.app, module: m.module };
-  out.push(...stateFindings(m));
+  out.push(...stateFindings(m), ...topSupervisor(m));
   const why = lingers(m.beam);
   if (why) out.push(lingering(m, why, purgeModes(m.module, m.beam, opts).post, about));
   const behaviour = m.beam.behaviours.find((b) => UNSUSPENDED.has(b));
@@ -110,6 +110,37 @@ function changedModule(m: Changed, opts: CheckOptions): Finding[] {
     );
   }
   return out;
+}
+
+/**
+ * An application callback module that builds its top supervisor in start/2 (Elixir's
+ * `Supervisor.start_link(children, opts)`, which runs Supervisor.Default) and names other modules
+ * now: start/2 does not run again on an upgrade, and no appup instruction reaches that supervisor.
+ */
+function topSupervisor(m: Changed): Finding[] {
+  const app = m.beam.behaviours.some((b) => b === "application" || b === "Elixir.Application");
+  const builds = m.beam.imports.some(([mod, f, a]) => mod === "Elixir.Supervisor" && f === "start_link" && a === 2);
+  if (!app || !builds) return [];
+  const names = (b: Beam) => new Set([...b.namedAtoms].filter((a) => a.startsWith("Elixir.") && a !== b.module));
+  const [had, has] = [names(m.oldBeam), names(m.beam)];
+  const added = [...has].filter((x) => !had.has(x)).sort();
+  const dropped = [...had].filter((x) => !has.has(x)).sort();
+  if (!added.length && !dropped.length) return [];
+  const start = added.map((c) => `{apply,{'Elixir.Supervisor',start_child,[Sup,${c}]}}`);
+  const stop = dropped.flatMap((c) => [
+    `{apply,{supervisor,terminate_child,[Sup,${c}]}}`,
+    `{apply,{supervisor,delete_child,[Sup,${c}]}}`,
+  ]);
+  return [
+    finding(
+      "top_supervisor_children",
+      `${m.module} builds its top supervisor in start/2 and now names ${[...added, ...dropped].join(", ")} ` +
+        `differently: start/2 does not run on an upgrade, so no child is started or stopped. With Sup the ` +
+        `supervisor's registered name, write a hand-written appup (--appups DIR) with, up: ` +
+        `${[...stop, ...start].join(", ") || "-"}; down: the same for the other direction; or restart`,
+      { app: m.app, module: m.module },
+    ),
+  ];
 }
 
 /** State the new code of a changed process module cannot read, or that it sets up only in init/1. */

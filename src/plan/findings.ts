@@ -66,6 +66,11 @@ export const CATALOGUE = {
     means: "a changed module loads a NIF or has an on_load function: loading it again may fail",
     remedy: "test the reload, or use {restart_application, App} in a hand-written appup (--appups DIR)",
   },
+  top_supervisor_children: {
+    level: "error",
+    means: "an application's top supervisor, built in start/2, gets other children: no appup reaches it",
+    remedy: "write the start_child / terminate_child applies given in a hand-written appup, or restart",
+  },
   state_record_changed: {
     level: "error",
     means: "a process module's record changes fields while its code_change/3 returns the state as it is",

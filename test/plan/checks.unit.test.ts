@@ -138,6 +138,28 @@ test("state_record_changed, state_struct_changed, init_only_state", () => {
   );
 });
 
+test("top_supervisor_children: an Application.start/2 that builds its supervisor with other children", () => {
+  const start = (children: string[], code: string) => ({
+    behaviours: ["Elixir.Application"],
+    calls: [["Elixir.Supervisor", "start_link", 2]] as [string, string, number][],
+    literals: [list(children.map(atom))],
+    code,
+  });
+  assert.deepEqual(
+    codes(
+      [app("a", "1", { "Elixir.A.App": start(["Elixir.A.One"], "1"), "Elixir.A.One": {}, "Elixir.A.Two": {} })],
+      [
+        app("a", "2", {
+          "Elixir.A.App": start(["Elixir.A.One", "Elixir.A.Two"], "2"),
+          "Elixir.A.One": {},
+          "Elixir.A.Two": {},
+        }),
+      ],
+    ),
+    ["error:top_supervisor_children"],
+  );
+});
+
 test("metadata_only: beams that differ only in their Meta chunk are the same code", () => {
   const meta = list([tuple(atom("enabled_features"), list([]))]);
   assert.deepEqual(codes([app("kernel", "8.5", { k: {} })], [app("kernel", "8.5", { k: { meta } })]), [
