@@ -75,16 +75,31 @@ test("an Erlang supervisor whose constant init/1 adds and drops a child, both wa
     setup: ["rshop_counter:bump()"],
     load: "fun() -> rshop_counter:value() end",
     restarted: ["rshop_clock", "rshop_ticker"],
-    old: [[running("rshop_sup"), "[rshop_clock,rshop_counter]"]],
+    old: [[running("rshop_sup"), "[rshop_basket,rshop_clock,rshop_counter,rshop_rates]"]],
     upgraded: [
-      [running("rshop_sup"), "[rshop_counter,rshop_ticker]"],
+      [running("rshop_sup"), "[rshop_basket,rshop_counter,rshop_rates,rshop_ticker]"],
       ["rshop_ticker:tick()", "1"],
       ["rshop_counter:value()", "1"],
     ],
     downgraded: [
-      [running("rshop_sup"), "[rshop_clock,rshop_counter]"],
+      [running("rshop_sup"), "[rshop_basket,rshop_clock,rshop_counter,rshop_rates]"],
       ["rshop_clock:now()", "1"],
       ["code:is_loaded(rshop_ticker)", "false"],
     ],
+  });
+});
+
+test("a record that gains a field and state moved into persistent_term, with code_change/3 converting both ways", () => {
+  roundTrip({
+    built: rebarShop("rebar-state-ok"),
+    setup: ["rshop_basket:add(apple)", "rshop_basket:add(pear)"],
+    load: "fun() -> {rshop_basket:items(), rshop_rates:rate()} end",
+    old: [["{rshop_basket:items(), rshop_rates:rate()}", "{[apple,pear],5}"]],
+    upgraded: [
+      ["rshop_basket:count()", "2"],
+      ["rshop_basket:add(fig)", "ok"],
+      ["{rshop_basket:items(), rshop_basket:count(), rshop_rates:rate()}", "{[apple,pear,fig],3,5}"],
+    ],
+    downgraded: [["{rshop_basket:items(), rshop_rates:rate()}", "{[apple,pear,fig],5}"]],
   });
 });
