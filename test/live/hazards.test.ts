@@ -89,7 +89,7 @@ test("an Erlang supervisor whose constant init/1 adds and drops a child, both wa
   });
 });
 
-test("a record that gains a field and state moved into persistent_term, with code_change/3 converting both ways", () => {
+test("a record gaining a field and state moved into persistent_term, converted by code_change/3 both ways", () => {
   roundTrip({
     built: rebarShop("rebar-state-ok"),
     setup: ["rshop_basket:add(apple)", "rshop_basket:add(pear)"],
