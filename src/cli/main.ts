@@ -20,6 +20,7 @@ Options:
   --dry-run          write nothing; say what would be written
   --json             print the plan as JSON
   --no-relup         write the appups only
+  --no-runtime-config  do not compute runtime configuration (runtime.exs) again after the code loads
   --purge MODE       soft_purge or brutal_purge for every load_module and update (default: brutal_purge,
                      soft_purge for modules whose processes may linger in old code)
   --purge-module M=MODE  the purge mode of module M (repeatable)
@@ -86,6 +87,7 @@ function upgradeCommand(args: string[], out: NodeJS.WritableStream): number {
       "dry-run": { type: "boolean" },
       json: { type: "boolean" },
       "no-relup": { type: "boolean" },
+      "no-runtime-config": { type: "boolean" },
       purge: { type: "string" },
       "purge-module": { type: "string", multiple: true },
       extra: { type: "string" },
@@ -123,6 +125,7 @@ function upgradeCommand(args: string[], out: NodeJS.WritableStream): number {
     strict: !!values.strict,
     allowUnbumped: !!values["allow-unbumped"],
     allowUnverified: !!values["allow-unverified"],
+    runtimeConfig: !values["no-runtime-config"],
     ...(values.allow?.length ? { allow: new Set(values.allow) } : {}),
     ...(purge ? { purge } : {}),
     ...(modulePurge.size ? { modulePurge } : {}),

@@ -32,11 +32,15 @@ export function toJson(r: UpgradeResult): string {
   );
 }
 
-/** An instruction for people: the protocol reload's abstract code is long and says little. */
+/** An instruction for people: the protocol reload's abstract code and the provider state are long and say little. */
 function summaryText(i: Instruction): string {
-  return i.op === "apply" && i.mfa.module === "erl_eval"
-    ? "{apply,{erl_eval,exprs,[...]}}   % moves and reloads the consolidated protocols"
-    : instructionText(i);
+  if (i.op !== "apply") return instructionText(i);
+  if (i.mfa.module === "erl_eval")
+    return "{apply,{erl_eval,exprs,[...]}}   % moves and reloads the consolidated protocols";
+  if (i.mfa.fun === "set_env" && instructionText(i).includes("config_provider_init")) {
+    return "{apply,{application,set_env,[elixir,config_provider_init,...]}}   % this version's config providers";
+  }
+  return instructionText(i);
 }
 
 export function toSummary(r: UpgradeResult): string {

@@ -8,12 +8,15 @@ import type { ModuleChange } from "../diff/modules.js";
 import type { Release } from "../read/release.js";
 import { purgeModes, type InstructionOptions } from "./changes.js";
 import { classify, lingers } from "./classify.js";
+import { envVarsRead, runtimeConfigApplies } from "./runtime-config.js";
 import type { Beam } from "../read/beam.js";
 import { OUTSIDE_STATE, callsIn, identityCodeChange, records, structFields } from "./state.js";
 import { finding, type Finding } from "./findings.js";
 import type { Purge } from "./instructions.js";
 
 export interface CheckOptions extends InstructionOptions {
+  /** Whether runtime configuration is computed again after the code loads (default true). */
+  runtimeConfig?: boolean;
   /** A module changed in an application whose version did not: a warning, not an error. */
   allowUnbumped?: boolean;
   /** An application that kept its version in one release root, so cannot be compared: a warning. */
@@ -38,7 +41,7 @@ export function checkRelease(
     ...metadataOnly(modules),
     ...apps.flatMap(appFindings),
     ...unverified(from, to, apps, opts),
-    ...config(to),
+    ...config(to, opts),
     ...erts(from, to),
   ];
 }
@@ -287,14 +290,33 @@ function appFindings(a: AppChange): Finding[] {
   }
 }
 
-function config(to: Release): Finding[] {
-  if (!to.runtimeConfig && !to.configProviders) return [];
+function config(to: Release, opts: CheckOptions): Finding[] {
+  if (!to.configProviders) return [];
+  if (opts.runtimeConfig === false || !runtimeConfigApplies(to)) {
+    return [
+      finding(
+        "runtime_config",
+        `${to.name} ${to.vsn} computes configuration at boot (runtime.exs or config providers): install_release ` +
+          `resets application env to the build-time releases/${to.vsn}/sys.config, without it`,
+      ),
+    ];
+  }
+  const vars = envVarsRead(to.runtimeExs ?? "");
   return [
     finding(
-      "runtime_config",
-      `${to.name} ${to.vsn} computes configuration at boot (runtime.exs or config providers): install_release ` +
-        `resets application env to the build-time releases/${to.vsn}/sys.config, without it`,
+      "runtime_config_kept",
+      `${to.name} ${to.vsn} computes configuration at boot: its appup runs the config providers again once ` +
+        `the code is loaded, both ways, as a boot of each version would`,
     ),
+    ...(vars.length
+      ? [
+          finding(
+            "runtime_config_env",
+            `runtime.exs reads ${vars.join(", ")}: the running node must have them as it had at boot, since the ` +
+              `upgrade runs runtime.exs again; if it raises, the relup fails and release_handler restarts the node`,
+          ),
+        ]
+      : []),
   ];
 }
 

@@ -119,7 +119,17 @@ export const CATALOGUE = {
   runtime_config: {
     level: "warning",
     means: "configuration computed at boot (runtime.exs, config providers) is reset by install_release",
-    remedy: "re-apply the runtime configuration after the upgrade, or restart",
+    remedy: "leave runtime configuration on (the default), or re-apply it after the upgrade, or restart",
+  },
+  runtime_config_kept: {
+    level: "note",
+    means: "configuration computed at boot is computed again by the appup, after the code loads, both ways",
+    remedy: "nothing to do; --no-runtime-config turns it off (for tools that do it themselves)",
+  },
+  runtime_config_env: {
+    level: "warning",
+    means: "runtime.exs reads environment variables, and the upgrade runs it again on the running node",
+    remedy: "keep the node's environment as at boot; if runtime.exs raises, the node restarts",
   },
   erts_changed: {
     level: "warning",

@@ -21,6 +21,7 @@ import { checkRelease, type CheckOptions } from "./checks.js";
 import { finding, type Finding } from "./findings.js";
 import type { Instruction } from "./instructions.js";
 import { protocolChanges, protocolFinding, reloadProtocols } from "./protocols.js";
+import { runtimeConfigApplies } from "./runtime-config.js";
 
 export interface PlanOptions extends InstructionOptions, CheckOptions {
   /** Hand-written appups that win over generated entries, by `APP/FROM` (rel/appups/APP/FROM_to_TO.appup). */
@@ -90,8 +91,9 @@ export function planUpgrade(olds: Release[], to: Release, opts: PlanOptions = {}
       slots.set(change.name, slot);
       if (slot.up.some((e) => selectsExactly(e, change.old.vsn))) continue;
       const mine = byApp.get(change.name) ?? [];
-      const reload = change.name === carrier ? changed : { up: [], down: [] };
-      const made = entries(change, { mine, all, releaseModules }, reload, from, to, opts);
+      const carries = change.name === carrier;
+      const reload = carries ? changed : { up: [], down: [] };
+      const made = entries(change, { mine, all, releaseModules }, { reload, carries }, from, to, opts);
       slot.up.push(made.up);
       slot.down.push(made.down);
       slot.counts.push(counts(change.old.vsn, mine));
@@ -141,7 +143,7 @@ function selectsExactly(e: AppupEntry, vsn: string): boolean {
 function entries(
   change: Extract<AppChange, { kind: "upgraded" }>,
   { mine, all, releaseModules }: { mine: Instructed[]; all: Instructed[]; releaseModules: ReadonlySet<string> },
-  protocols: { up: string[]; down: string[] },
+  { reload: protocols, carries }: { reload: { up: string[]; down: string[] }; carries: boolean },
   from: Release,
   to: Release,
   opts: PlanOptions,
@@ -159,6 +161,11 @@ function entries(
   // up, and first on the way down (its mirror), before the old code comes back.
   if (protocols.up.length) up.push(reloadProtocols(from.vsn, to.vsn, protocols.up));
   if (protocols.down.length) down.unshift(reloadProtocols(to.vsn, from.vsn, protocols.down));
+  // Runtime configuration last both ways: install_release resets the env before the relup runs.
+  if (carries && opts.runtimeConfig !== false) {
+    up.push(...(runtimeConfigApplies(to) ?? []));
+    down.push(...(runtimeConfigApplies(from) ?? []));
+  }
   return {
     up: { from: exact(oldVsn), instructions: up },
     down: { from: exact(oldVsn), instructions: down },

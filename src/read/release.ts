@@ -79,6 +79,10 @@ export interface Release {
   runtimeConfig: boolean;
   /** Configuration computed at boot: a `runtime.exs` beside the release, or Elixir config providers in `sys.config`. */
   configProviders: boolean;
+  /** Elixir's config provider state (`elixir`'s `config_provider_init` in `sys.config`), when there is one. */
+  providerState?: Term;
+  /** The text of releases/VSN/runtime.exs, when there is one. */
+  runtimeExs?: string;
   /** Read access to the release's files (a directory or the tarball's members). */
   source: ReleaseSource;
 }
@@ -175,6 +179,11 @@ function readFrom(source: ReleaseSource, vsn: string, given?: string): Release {
   const sysConfig = source.exists(`${releaseDir}/sys.config`)
     ? new TextDecoder().decode(source.read(`${releaseDir}/sys.config`))
     : "";
+  const providerState = sysConfig.includes("config_provider_init")
+    ? configProviderInit(parseOneTerm(sysConfig, source.describe(`${releaseDir}/sys.config`)))
+    : undefined;
+  const exs = `${releaseDir}/runtime.exs`;
+  const runtimeExs = source.exists(exs) ? new TextDecoder().decode(source.read(exs)) : undefined;
   return {
     name,
     vsn: relVsn,
@@ -184,12 +193,19 @@ function readFrom(source: ReleaseSource, vsn: string, given?: string): Release {
     apps,
     consolidated: beamsIn(source, `${releaseDir}/consolidated`),
     runtimeConfig: /^%% RUNTIME_CONFIG=true\s*$/m.test(sysConfig.slice(0, 200)),
-    configProviders: source.exists(`${releaseDir}/runtime.exs`) || sysConfig.includes("config_provider_init"),
+    configProviders: !!runtimeExs || sysConfig.includes("config_provider_init"),
+    ...(providerState ? { providerState } : {}),
+    ...(runtimeExs !== undefined ? { runtimeExs } : {}),
     source,
   };
 }
 
-/** Parsed term source by their text: OTP's `.app` source are the same in every release read. */
+/** `elixir`'s `config_provider_init` in a sys.config term: `[{elixir, [{config_provider_init, State}]}]`. */
+function configProviderInit(config: Term): Term | undefined {
+  return propOf(propOf(config, "elixir"), "config_provider_init");
+}
+
+/** Parsed term files by their text: OTP's `.app` files are the same in every release read. */
 const parsed = new Map<string, Term>();
 
 function readConsult(source: ReleaseSource, rel: string): Term {
@@ -341,7 +357,7 @@ class ReleaseBeam implements BeamFile {
 
   sameBytes(other: BeamFile): boolean {
     if (!(other instanceof ReleaseBeam)) return false;
-    // One root holding both versions (as mix and relx keep them) shares the unchanged applications' source.
+    // One root holding both versions (as mix and relx keep them) shares the unchanged applications' files.
     if (this.source.describe(this.path) === other.source.describe(other.path)) return true;
     const mine = this.bytes(() => this.source.readTransient(this.path, 0));
     return (

@@ -20,6 +20,8 @@ export class LiveNode {
   private constructor(
     readonly dir: string,
     readonly release: string,
+    /** More environment variables for the node (what runtime.exs reads). */
+    private readonly extraEnv: Record<string, string>,
   ) {
     this.node = `ga${process.pid}x${++counter}x${Math.random().toString(36).slice(2, 8)}@127.0.0.1`;
   }
@@ -28,7 +30,12 @@ export class LiveNode {
    * Extracts `tarball` into a fresh directory and, unless the tarball ships one (the mix step
    * does), writes the RELEASES file release_handler needs.
    */
-  static deploy(tarball: string, release: string, vsn: string, opts: { createReleases?: boolean } = {}): LiveNode {
+  static deploy(
+    tarball: string,
+    release: string,
+    vsn: string,
+    opts: { createReleases?: boolean; env?: Record<string, string> } = {},
+  ): LiveNode {
     mkdirSync(join(CACHE, "live"), { recursive: true });
     const dir = mkdtempSync(join(CACHE, "live", `${release}-`));
     run("tar", ["xzf", tarball, "-C", dir]);
@@ -40,12 +47,13 @@ export class LiveNode {
         `ok = release_handler:create_RELEASES(${q(dir)}, ${q(join(dir, "releases"))}, ${q(rel)}, []), halt().`,
       ]);
     }
-    return new LiveNode(dir, release);
+    return new LiveNode(dir, release, opts.env ?? {});
   }
 
   env(): NodeJS.ProcessEnv {
     return {
       ...process.env,
+      ...this.extraEnv,
       LANG: "C.UTF-8",
       LC_ALL: "C.UTF-8",
       // mix releases

@@ -42,8 +42,10 @@ export interface ReleaseModel {
   apps: AppModel[];
   /** Elixir's consolidated protocols (releases/VSN/consolidated). */
   consolidated?: Record<string, ModuleSpec>;
-  /** A runtime.exs beside the release. */
-  runtimeExs?: boolean;
+  /** A runtime.exs beside the release (its text, or a plain one). */
+  runtimeExs?: boolean | string;
+  /** releases/VSN/sys.config, as text. */
+  sysConfig?: string;
   /** Where it is said to be: two releases with the same origin are one release root. */
   origin?: string;
 }
@@ -74,7 +76,10 @@ export function memoryRelease(model: ReleaseModel): Release {
   }
   for (const [m, spec] of Object.entries(model.consolidated ?? {}))
     files.set(`releases/${model.vsn}/consolidated/${m}.beam`, beamBytes(m, spec));
-  if (model.runtimeExs) text(`releases/${model.vsn}/runtime.exs`, "import Config\n");
+  if (model.runtimeExs) {
+    text(`releases/${model.vsn}/runtime.exs`, model.runtimeExs === true ? "import Config\n" : model.runtimeExs);
+  }
+  if (model.sysConfig) text(`releases/${model.vsn}/sys.config`, model.sysConfig);
   return readReleaseFrom(memorySource(model.origin ?? `mem:${model.name}-${model.vsn}`, files), { vsn: model.vsn });
 }
 

@@ -39,6 +39,8 @@ export interface RoundTrip {
   load?: string;
   /** More gen-appup options. */
   args?: string[];
+  /** Environment variables of the node. */
+  env?: Record<string, string>;
   /** Registered processes that may be restarted (others must keep their pid through every phase). */
   restarted?: string[];
 }
@@ -55,7 +57,7 @@ export function roundTrip(s: RoundTrip): void {
 
   const tarball = upgradeTarball(root, to);
   for (const vsn of from) {
-    const node = LiveNode.deploy(s.built.tarballs[vsn]!, s.built.name, vsn);
+    const node = LiveNode.deploy(s.built.tarballs[vsn]!, s.built.name, vsn, { env: s.env ?? {} });
     try {
       node.start();
       if (s.setup.length) node.eval(...s.setup);

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { mixShop, rebarShop } from "../helpers/fixtures.js";
+import { LiveNode } from "../helpers/live.js";
 import { roundTrip } from "../helpers/roundtrip.js";
 
 test("a three-module cycle whose API changes both ways is loaded in an order no client call notices", () => {
@@ -101,5 +102,33 @@ test("a record gaining a field and state moved into persistent_term, converted b
       ["{rshop_basket:items(), rshop_basket:count(), rshop_rates:rate()}", "{[apple,pear,fig],3,5}"],
     ],
     downgraded: [["{rshop_basket:items(), rshop_rates:rate()}", "{[apple,pear,fig],5}"]],
+  });
+});
+
+test("runtime configuration survives both ways: each version's env is what a fresh boot of it gives", () => {
+  const built = mixShop("runtime-config", "runtime-config-2");
+  const env = { SHOP_GREETING: "hi", SHOP_PORT: "4321", SHOP_TAG: "t1" };
+  const ENV = "'Elixir.Shop.Settings':all()";
+  const fresh = (vsn: string) => {
+    const node = LiveNode.deploy(built.tarballs[vsn]!, "shop", vsn, { env });
+    try {
+      node.start();
+      return node.eval(ENV)[0]!;
+    } finally {
+      node.stop();
+    }
+  };
+  const [v2, v3] = [fresh("0.2.0"), fresh("0.3.0")];
+  assert.match(v2, /\{greeting,<<"hi">>\}/, "runtime.exs ran at boot");
+  assert.match(v3, /\{tag,<<"t1">>\}/);
+  roundTrip({
+    built,
+    from: ["0.2.0"],
+    env,
+    setup: [],
+    load: `fun() -> ${ENV} end`,
+    old: [[ENV, v2]],
+    upgraded: [[ENV, v3]],
+    downgraded: [[ENV, v2]],
   });
 });

@@ -5,6 +5,7 @@ import { test } from "node:test";
 import { CATALOGUE, type FindingCode } from "../../src/plan/findings.js";
 import { planUpgrade } from "../../src/plan/plan.js";
 import { upgrade } from "../../src/upgrade.js";
+import { instructionText } from "../../src/plan/instructions.js";
 import { atom, list, tuple, type Term } from "../../src/term/term.js";
 import { parseTerms } from "../../src/term/text.js";
 import { findingsTable } from "../../scripts/findings-table.js";
@@ -71,6 +72,39 @@ test("toolchain_changed, runtime_config, erts_changed", () => {
     "warning:runtime_config",
     "warning:erts_changed",
   ]);
+});
+
+test("runtime_config_kept and runtime_config_env: the appup runs the config providers again, last, both ways", () => {
+  const sysConfig = (vsn: string) =>
+    `[{elixir,[{config_provider_init,#{'__struct__' => 'Elixir.Config.Provider',` +
+    `config_path => {system,<<"RELEASE_SYS_CONFIG">>,<<".config">>},extra_config => [],` +
+    `providers => [{'Elixir.Config.Reader',{{system,<<"RELEASE_ROOT">>,<<"/releases/${vsn}/runtime.exs">>},[]}}],` +
+    `reboot_system_after_config => true}}]}].`;
+  const runtimeExs = 'import Config\nconfig :r, a: System.get_env("A"), b: System.fetch_env!("B")\n';
+  const from = rel("1", [app("r", "1", { m: {} })], { runtimeExs, sysConfig: sysConfig("1") });
+  const to = rel("2", [app("r", "2", { m: { code: "2" } })], { runtimeExs, sysConfig: sysConfig("2") });
+  const p = planUpgrade([from], to);
+  assert.deepEqual(
+    p.findings.map((f) => `${f.level}:${f.code}`),
+    ["note:runtime_config_kept", "warning:runtime_config_env"],
+  );
+  assert.match(p.findings[1]!.message, /runtime\.exs reads A, B:/);
+  const texts = (side: "up" | "down") => p.appups[0]!.appup[side][0]!.instructions.map(instructionText);
+  const last = (vsn: string) => [
+    '{apply,{os,unsetenv,["ELIXIR_CONFIG_PROVIDER_BOOTED"]}}',
+    "{apply,{application,unset_env,[elixir,config_provider_booted]}}",
+    `{apply,{application,set_env,[elixir,config_provider_init,#{'__struct__' => 'Elixir.Config.Provider',` +
+      `config_path => {system,<<"RELEASE_ROOT">>,<<"/releases/${vsn}/sys.config">>},extra_config => [],` +
+      `providers => [{'Elixir.Config.Reader',{{system,<<"RELEASE_ROOT">>,<<"/releases/${vsn}/runtime.exs">>},[]}}],` +
+      `reboot_system_after_config => false}]}}`,
+    "{apply,{'Elixir.Config.Provider',boot,[]}}",
+  ];
+  assert.deepEqual(texts("up"), ["{load_module,m}", ...last("2")]);
+  assert.deepEqual(texts("down"), ["{load_module,m}", ...last("1")]);
+  assert.deepEqual(
+    planUpgrade([from], to, { runtimeConfig: false }).findings.map((f) => f.code),
+    ["runtime_config"],
+  );
 });
 
 test("existing_appup and appup_missing_version", () => {
