@@ -5,6 +5,7 @@ import type { Term } from "../term/term.js";
 import { parseOneTerm } from "../term/text.js";
 import { inspectPaths, toJsonLine, toText } from "./inspect.js";
 import type { PlanOptions } from "../plan/plan.js";
+import type { TransformRule } from "../plan/rules.js";
 import { readOverrides, resolveReleases } from "../releases.js";
 import { upgrade } from "../upgrade.js";
 import { toJson, toSummary } from "./render.js";
@@ -25,6 +26,10 @@ Options:
                      soft_purge for modules whose processes may linger in old code)
   --purge-module M=MODE  the purge mode of module M (repeatable)
   --extra TERM       Extra of {advanced, Extra} as Erlang text (default [])
+  --extra-versions   Extra is [{from, FromVsn}, {to, ToVsn}] (the application's versions, each way)
+  --rule WHEN=MODULE when a module with behaviour WHEN (or a name matching WHEN, * for any text)
+                     changes, also update process module MODULE with it (repeatable)
+  --no-phoenix       no built-in rules for Phoenix channels and LiveViews
   --allow-unbumped   a module changed in an application whose version did not: warn, do not fail
   --allow-unverified an application kept its version in one release root, so could not be compared: warn
   --allow CODE       an error finding of this code is a warning: you take it on (repeatable)
@@ -91,6 +96,9 @@ function upgradeCommand(args: string[], out: NodeJS.WritableStream): number {
       purge: { type: "string" },
       "purge-module": { type: "string", multiple: true },
       extra: { type: "string" },
+      "extra-versions": { type: "boolean" },
+      rule: { type: "string", multiple: true },
+      "no-phoenix": { type: "boolean" },
       "allow-unbumped": { type: "boolean" },
       "allow-unverified": { type: "boolean" },
       allow: { type: "string", multiple: true },
@@ -126,6 +134,9 @@ function upgradeCommand(args: string[], out: NodeJS.WritableStream): number {
     allowUnbumped: !!values["allow-unbumped"],
     allowUnverified: !!values["allow-unverified"],
     runtimeConfig: !values["no-runtime-config"],
+    phoenix: !values["no-phoenix"],
+    extraVersions: !!values["extra-versions"],
+    rules: (values.rule ?? []).map(parseRule),
     ...(values.allow?.length ? { allow: new Set(values.allow) } : {}),
     ...(purge ? { purge } : {}),
     ...(modulePurge.size ? { modulePurge } : {}),
@@ -150,4 +161,11 @@ function parsePurge(value: string | undefined, option: string): PlanOptions["pur
   if (value !== "soft_purge" && value !== "brutal_purge")
     throw new UsageError(`${option} takes soft_purge or brutal_purge, not ${JSON.stringify(value)}`);
   return { pre: value, post: value };
+}
+
+function parseRule(given: string): TransformRule {
+  const at = given.lastIndexOf("=");
+  if (at <= 0 || at === given.length - 1)
+    throw new UsageError(`--rule takes WHEN=MODULE, not ${JSON.stringify(given)}`);
+  return { when: given.slice(0, at), update: given.slice(at + 1) };
 }

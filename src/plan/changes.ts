@@ -16,6 +16,8 @@ export interface PurgeModes {
 }
 
 export interface InstructionOptions {
+  /** `Extra` of `{advanced, Extra}` on the way down, when not `extra`. */
+  downExtra?: Term;
   /**
    * PrePurge and PostPurge of load_module and update. Default: brutal_purge, as OTP, but
    * soft_purge for a module whose processes may wait in its old code (classify.ts's `lingers`).
@@ -50,26 +52,41 @@ export interface UnsafeCall {
 /**
  * The instructions of one application's appup for one old release, in dependency order, and the
  * way down. `all` holds every module with an instruction in this upgrade, whatever its
- * application: DepMods may name them (systools orders across applications).
+ * application: DepMods may name them (systools orders across applications). `hosts` maps process
+ * modules to update with the changed callback modules whose processes they run (transform rules).
  */
 export function appInstructions(
   mine: Instructed[],
   all: Instructed[],
   releaseModules: ReadonlySet<string>,
   opts: InstructionOptions,
+  hosts: ReadonlyMap<string, string[]> = new Map(),
 ): Scripts {
-  const instructed = new Set(all.map((m) => m.module));
-  const graph = new Map(mine.map((m) => [m.module, dependenciesOf(m, all, instructed)] as const));
+  const instructed = new Set([...all.map((m) => m.module), ...hosts.keys()]);
+  const hostOf = new Map([...hosts].flatMap(([host, guests]) => guests.map((g) => [g, host] as const)));
   const byModule = new Map(mine.map((m) => [m.module, m]));
+  const graph = new Map<string, string[]>([
+    ...mine.map((m) => {
+      const related = [hostOf.get(m.module), ...(hosts.get(m.module) ?? [])].filter((x) => x !== undefined);
+      return [m.module, [...new Set([...dependenciesOf(m, all, instructed), ...related])].sort()] as const;
+    }),
+    ...[...hosts].filter(([host]) => !byModule.has(host)).map(([host, guests]) => [host, [...guests].sort()] as const),
+  ]);
   const groups = dependencyGroups(graph).map((g) =>
-    g.length > 1 ? cycleOrder(g.map((m) => byModule.get(m)!)) : { order: g, unsafe: [] },
+    g.length > 1 && g.every((m) => byModule.has(m))
+      ? cycleOrder(g.map((m) => byModule.get(m)!))
+      : { order: g, unsafe: [] },
   );
   const supervisors: Scripts["supervisors"] = [];
   const blocks = groups.map((g) =>
     g.order.map((module) => {
-      const m = byModule.get(module)!;
+      const m = byModule.get(module);
+      if (!m) {
+        const i = hostUpdate(module, graph.get(module)!, opts);
+        return { up: [i], down: [downward(i, opts)] };
+      }
       const i = instruction(m, graph.get(module)!, opts);
-      if (m.kind !== "changed" || !("supervisor" in i)) return { up: [i], down: [inverse(i)] };
+      if (m.kind !== "changed" || !("supervisor" in i)) return { up: [i], down: [downward(inverse(i), opts)] };
       const plan = supervisorPlan(m, releaseModules);
       supervisors.push({ module, plan });
       if (plan.kind !== "generated") return { up: [i], down: [i] };
@@ -190,12 +207,37 @@ function instruction(m: Instructed, depMods: string[], opts: InstructionOptions)
   }
 }
 
+/**
+ * The update of a process module whose processes run changed callback modules (a LiveView's
+ * channel, say): it is suspended and code_changed with them, and they name each other in DepMods
+ * so that one suspend covers all their loads.
+ */
+function hostUpdate(module: string, guests: string[], opts: InstructionOptions): DependencyInstruction {
+  const { pre: prePurge, post: postPurge } = opts.modulePurge?.get(module) ?? opts.purge ?? BRUTAL;
+  return {
+    op: "update",
+    module,
+    modType: "dynamic",
+    timeout: "default",
+    change: { kind: "advanced", extra: opts.extra ?? list([]) },
+    prePurge,
+    postPurge,
+    depMods: guests,
+  };
+}
+
 const BRUTAL: PurgeModes = { pre: "brutal_purge", post: "brutal_purge" };
 const SOFT: PurgeModes = { pre: "soft_purge", post: "soft_purge" };
 
 /** A module's purge modes: given for it, given for all, or from the evidence of its beam. */
 export function purgeModes(module: string, beam: Beam, opts: InstructionOptions): PurgeModes {
   return opts.modulePurge?.get(module) ?? opts.purge ?? (lingers(beam) ? SOFT : BRUTAL);
+}
+
+/** An update on the way down carries `downExtra`, when given. */
+function downward(i: DependencyInstruction, opts: InstructionOptions): DependencyInstruction {
+  if (i.op !== "update" || i.change.kind !== "advanced" || i.supervisor || !opts.downExtra) return i;
+  return { ...i, change: { kind: "advanced", extra: opts.downExtra } };
 }
 
 /** An instruction on the way down: each added module deleted, each deleted one added back. */

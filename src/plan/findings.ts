@@ -91,6 +91,16 @@ export const CATALOGUE = {
     means: "processes may still run a module's old code when it is purged (a self-call loop, callers' funs)",
     remedy: "gen-appup soft-purges it; if a later install is refused (old_processes), wake them and retry",
   },
+  processes_updated: {
+    level: "note",
+    means: "changed modules run in another module's processes (a transform rule): the appup updates that one too",
+    remedy: "nothing to do; their code_change/3 runs (turn the Phoenix rules off with --no-phoenix)",
+  },
+  liveview_not_updated: {
+    level: "warning",
+    means: "a LiveView changed, but phoenix_live_view before 1.0.6 cannot code_change it safely",
+    remedy: "upgrade phoenix_live_view to 1.0.6 or later; until then the view changes code at its next event",
+  },
   unsuspended_processes: {
     level: "warning",
     means: "a changed Phoenix channel or LiveView: its processes run another module's code and are not suspended",

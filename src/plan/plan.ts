@@ -22,8 +22,16 @@ import { finding, type Finding } from "./findings.js";
 import type { Instruction } from "./instructions.js";
 import { protocolChanges, protocolFinding, reloadProtocols } from "./protocols.js";
 import { runtimeConfigApplies } from "./runtime-config.js";
+import { LIVEVIEW_SAFE_FROM, hostsOf, isLiveView, phoenixRules, type TransformRule } from "./rules.js";
+import { atom, list, str, tuple, type Term } from "../term/term.js";
 
 export interface PlanOptions extends InstructionOptions, CheckOptions {
+  /** Process modules to update with the modules that match (see rules.ts), beside the built-in ones. */
+  rules?: TransformRule[];
+  /** The built-in Phoenix rules, when the release contains Phoenix (default true). */
+  phoenix?: boolean;
+  /** `Extra` of `{advanced, Extra}` is `[{from, FromVsn}, {to, ToVsn}]` (application versions), each way. */
+  extraVersions?: boolean;
   /** Hand-written appups that win over generated entries, by `APP/FROM` (rel/appups/APP/FROM_to_TO.appup). */
   overrides?: ReadonlyMap<string, HandWritten>;
 }
@@ -68,6 +76,11 @@ export function planUpgrade(olds: Release[], to: Release, opts: PlanOptions = {}
   const slots = new Map<string, Slot>();
   const protocols: { from: Release; carrier?: string; up: string[] }[] = [];
   const shipped = shippedAppups(to);
+  const phoenix = opts.phoenix === false ? { rules: [] } : phoenixRules(to);
+  const rules = [...(opts.rules ?? []), ...phoenix.rules];
+  const toModules = new Set(to.apps.flatMap((a) => a.spec.modules));
+  // Modules whose unsuspended processes a rule takes care of, or a finding of its own speaks of.
+  const covered = new Set<string>();
   for (const from of olds) {
     const apps = diffApps(from, to);
     const modules = diffModules(from, to);
@@ -93,7 +106,22 @@ export function planUpgrade(olds: Release[], to: Release, opts: PlanOptions = {}
       const mine = byApp.get(change.name) ?? [];
       const carries = change.name === carrier;
       const reload = carries ? changed : { up: [], down: [] };
-      const made = entries(change, { mine, all, releaseModules }, { reload, carries }, from, to, opts);
+      const hosts = hostsOf(mine, rules);
+      for (const host of hosts.keys()) {
+        if (!toModules.has(host))
+          throw new GenAppupError(
+            to.origin,
+            `a transform rule updates ${host}, which no application of ${to.name} ${to.vsn} lists`,
+          );
+      }
+      const versioned = opts.extraVersions ? versionsExtra(change.old.vsn, change.new.vsn) : {};
+      const made = entries(change, { mine, all, releaseModules, hosts }, { reload, carries }, from, to, {
+        ...opts,
+        ...versioned,
+      });
+      findings.push(...hostFindings(hosts, mine, phoenix.unsafeLiveView, change.name));
+      for (const guest of [...hosts.values()].flat()) covered.add(guest);
+      if (phoenix.unsafeLiveView) mine.filter(isLiveView).forEach((m) => covered.add(m.module));
       slot.up.push(made.up);
       slot.down.push(made.down);
       slot.counts.push(counts(change.old.vsn, mine));
@@ -120,7 +148,7 @@ export function planUpgrade(olds: Release[], to: Release, opts: PlanOptions = {}
     release: { name: to.name, vsn: to.vsn },
     from: olds.map((r) => ({ name: r.name, vsn: r.vsn })),
     appups,
-    findings,
+    findings: findings.filter((f) => !(f.code === "unsuspended_processes" && covered.has(f.module!))),
   };
 }
 
@@ -142,7 +170,12 @@ function selectsExactly(e: AppupEntry, vsn: string): boolean {
 /** The up and down entries of one upgraded application for one old release: hand-written, or made. */
 function entries(
   change: Extract<AppChange, { kind: "upgraded" }>,
-  { mine, all, releaseModules }: { mine: Instructed[]; all: Instructed[]; releaseModules: ReadonlySet<string> },
+  {
+    mine,
+    all,
+    releaseModules,
+    hosts,
+  }: { mine: Instructed[]; all: Instructed[]; releaseModules: ReadonlySet<string>; hosts: Map<string, string[]> },
   { reload: protocols, carries }: { reload: { up: string[]; down: string[] }; carries: boolean },
   from: Release,
   to: Release,
@@ -154,7 +187,7 @@ function entries(
     const up = overrideEntry(override, "up", oldVsn, change.new);
     return { up, down: overrideEntry(override, "down", oldVsn, change.new), unsafe: [], supervisors: [] };
   }
-  const made = appInstructions(mine, all, releaseModules, opts);
+  const made = appInstructions(mine, all, releaseModules, opts, hosts);
   const up: Instruction[] = [...made.up];
   const down: Instruction[] = [...made.down];
   // Consolidated protocols are reloaded once the code they dispatch to is in place: last on the way
@@ -172,6 +205,39 @@ function entries(
     unsafe: made.unsafe,
     supervisors: made.supervisors,
   };
+}
+
+function versionsExtra(from: string, to: string): { extra: Term; downExtra: Term } {
+  const pair = (a: string, b: string) => list([tuple(atom("from"), str(a)), tuple(atom("to"), str(b))]);
+  return { extra: pair(from, to), downExtra: pair(to, from) };
+}
+
+/** What the transform rules did for one application, and what Phoenix rules could not do. */
+function hostFindings(
+  hosts: Map<string, string[]>,
+  mine: Instructed[],
+  unsafeLiveView: string | undefined,
+  app: string,
+): Finding[] {
+  const updated = [...hosts].map(([host, guests]) =>
+    finding(
+      "processes_updated",
+      `${guests.join(", ")} changed: their processes run ${host}, which the appup updates with them ` +
+        `(suspended, code_changed, naming each other in DepMods), so their code_change/3 runs`,
+      { app, module: host },
+    ),
+  );
+  const views = unsafeLiveView ? mine.filter(isLiveView) : [];
+  const unsafe = views.map((m) =>
+    finding(
+      "liveview_not_updated",
+      `${m.module} changed, but phoenix_live_view ${unsafeLiveView} is older than ${LIVEVIEW_SAFE_FROM}, whose ` +
+        `channel's code_change/3 crashes a view that defines code_change/3: Phoenix.LiveView.Channel is not ` +
+        `updated, so the view switches code at its next event, with its old assigns`,
+      { app, module: m.module },
+    ),
+  );
+  return [...updated, ...unsafe];
 }
 
 function supervisorFinding(sup: string, plan: SupervisorPlan, app: string): Finding[] {

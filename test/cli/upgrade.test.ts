@@ -239,13 +239,14 @@ test("what a hot upgrade will not do is said plainly; protocols are carried", ()
   );
   assert.equal(by("consolidated_protocols")!.level, "note", "carried by the appup, so nothing is left undone");
   assert.equal(by("nif_module")?.module, "Elixir.Shop.Native");
-  assert.match(by("runtime_config")!.message, /install_release resets application env/);
+  assert.match(by("runtime_config_kept")!.message, /runs the config providers again once the code is loaded/);
+  assert.match(by("runtime_config_env")!.message, /^runtime\.exs reads SHOP_GREETING:/);
   assert.deepEqual(
     plan.findings
       .filter((f) => f.level === "warning")
       .map((f) => f.code)
       .sort(),
-    ["nif_module", "runtime_config", "unsuspended_processes"],
+    ["nif_module", "runtime_config_env", "unsuspended_processes"],
   );
   // Shop.Supervisor's children are a constant list and it registers its own name: the appup starts Shop.Clock.
   assert.equal(by("supervisor_children")!.level, "note");

@@ -58,6 +58,12 @@ const OTP: AppModel[] = [
 ];
 
 export function memoryRelease(model: ReleaseModel): Release {
+  const files = releaseFiles(model);
+  return readReleaseFrom(memorySource(model.origin ?? `mem:${model.name}-${model.vsn}`, files), { vsn: model.vsn });
+}
+
+/** The files of a release made from a model, by path relative to its root. */
+export function releaseFiles(model: ReleaseModel): Map<string, Uint8Array> {
   const files = new Map<string, Uint8Array>();
   const text = (path: string, s: string) => files.set(path, new TextEncoder().encode(s));
   const apps = [...OTP, ...model.apps];
@@ -80,7 +86,7 @@ export function memoryRelease(model: ReleaseModel): Release {
     text(`releases/${model.vsn}/runtime.exs`, model.runtimeExs === true ? "import Config\n" : model.runtimeExs);
   }
   if (model.sysConfig) text(`releases/${model.vsn}/sys.config`, model.sysConfig);
-  return readReleaseFrom(memorySource(model.origin ?? `mem:${model.name}-${model.vsn}`, files), { vsn: model.vsn });
+  return files;
 }
 
 function appFile(a: AppModel): Term {

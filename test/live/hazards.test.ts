@@ -132,3 +132,22 @@ test("runtime configuration survives both ways: each version's env is what a fre
     downgraded: [[ENV, v2]],
   });
 });
+
+test("a transform rule updates a process module the default plan leaves alone, so its callback's state converts", () => {
+  roundTrip({
+    built: mixShop("transform-base", "transform"),
+    from: ["0.2.0"],
+    args: ["--rule", "Elixir.Shop.Widget=Elixir.Shop.Host"],
+    setup: ["'Elixir.Shop.Host':bump()", "'Elixir.Shop.Host':bump()"],
+    load: "fun() -> 'Elixir.Shop.Host':render() end",
+    old: [["'Elixir.Shop.Host':render()", '<<"count 2">>']],
+    upgraded: [
+      ["'Elixir.Shop.Host':render()", '<<"count 2 (v3)">>'],
+      ["'Elixir.Shop.Host':bump()", "ok"],
+    ],
+    downgraded: [["'Elixir.Shop.Host':render()", '<<"count 3">>']],
+    appups: ({ shop }) => {
+      assert.match(shop!, /\{update,'Elixir\.Shop\.Host',\{advanced,\[\]\},\['Elixir\.Shop\.Widget'\]\}/);
+    },
+  });
+});
