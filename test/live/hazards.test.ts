@@ -133,7 +133,7 @@ test("runtime configuration survives both ways: each version's env is what a fre
   });
 });
 
-test("a transform rule updates a process module the default plan leaves alone, so its callback's state converts", () => {
+test("a transform rule updates a process module the default plan leaves alone: its callback state converts", () => {
   roundTrip({
     built: mixShop("transform-base", "transform"),
     from: ["0.2.0"],
