@@ -16,7 +16,17 @@ defmodule GenAppup do
     * `:patch_only` - hot-upgrade only when major.minor are equal; otherwise a cold deploy.
     * `:appups` - directory of hand-written appups, `APP/FROM_to_TO.appup` (default `rel/appups`).
     * `:keep_appups` - copy the generated appups into that directory for review and editing.
-    * `:purge` - `:soft_purge` or `:brutal_purge` (default).
+    * `:purge` - `:soft_purge` or `:brutal_purge` for every module (default: brutal_purge, but
+      soft_purge for modules whose processes may linger in their old code).
+    * `:purge_modules` - per-module purge modes, `[{MyApp.Acceptor, :soft_purge}]`.
+    * `:rules` - transform rules, `[{Phoenix.LiveView, Phoenix.LiveView.Channel}]`: when a module
+      with that behaviour (or a name matching it, `*` for any text) changes, also update that
+      process module.
+    * `:phoenix` - `false` turns off the built-in rules for Phoenix channels and LiveViews.
+    * `:runtime_config` - `false` leaves runtime configuration (runtime.exs) to you.
+    * `:extra_versions` - `true` passes `[from: old, to: new]` as `Extra` to `code_change/3`.
+    * `:endpoint_manifest` - `true`: when `priv/static/cache_manifest.json` changes, the appup calls
+      the Phoenix endpoint's `config_change/2` so it reads the new manifest.
     * `:node` - the node executable (default `$GEN_APPUP_NODE`, else `node`).
   """
 
@@ -30,7 +40,13 @@ defmodule GenAppup do
         if(opts[:patch_only], do: ["--patch-only"], else: []) ++
         if(File.dir?(appups), do: ["--appups", appups], else: []) ++
         if(opts[:keep_appups], do: ["--save-appups", appups], else: []) ++
-        if(opts[:purge], do: ["--purge", to_string(opts[:purge])], else: [])
+        if(opts[:purge], do: ["--purge", to_string(opts[:purge])], else: []) ++
+        Enum.flat_map(opts[:purge_modules] || [], fn {mod, mode} -> ["--purge-module", "#{name(mod)}=#{mode}"] end) ++
+        Enum.flat_map(opts[:rules] || [], fn {whn, mod} -> ["--rule", "#{name(whn)}=#{name(mod)}"] end) ++
+        if(opts[:phoenix] == false, do: ["--no-phoenix"], else: []) ++
+        if(opts[:runtime_config] == false, do: ["--no-runtime-config"], else: []) ++
+        if(opts[:extra_versions], do: ["--extra-versions"], else: []) ++
+        if(opts[:endpoint_manifest], do: ["--endpoint-manifest"], else: [])
 
     node = opts[:node] || System.get_env("GEN_APPUP_NODE") || "node"
     executable = System.find_executable(node) || Mix.raise("gen-appup: cannot find the node executable #{inspect(node)}")
@@ -39,6 +55,10 @@ defmodule GenAppup do
     if status != 0, do: Mix.raise(failure(output, status))
     release
   end
+
+  # A module as its atom's text (Elixir.Foo.Bar); a string is taken as it is (a name pattern).
+  defp name(mod) when is_atom(mod), do: Atom.to_string(mod)
+  defp name(mod) when is_binary(mod), do: mod
 
   defp from(opts) do
     case opts[:from] || System.get_env("GEN_APPUP_FROM") do

@@ -30,6 +30,8 @@ Options:
   --rule WHEN=MODULE when a module with behaviour WHEN (or a name matching WHEN, * for any text)
                      changes, also update process module MODULE with it (repeatable)
   --no-phoenix       no built-in rules for Phoenix channels and LiveViews
+  --endpoint-manifest  when priv/static/cache_manifest.json changes, call the Phoenix endpoint's
+                     config_change/2 last, so it reads the manifest again
   --allow-unbumped   a module changed in an application whose version did not: warn, do not fail
   --allow-unverified an application kept its version in one release root, so could not be compared: warn
   --allow CODE       an error finding of this code is a warning: you take it on (repeatable)
@@ -99,6 +101,7 @@ function upgradeCommand(args: string[], out: NodeJS.WritableStream): number {
       "extra-versions": { type: "boolean" },
       rule: { type: "string", multiple: true },
       "no-phoenix": { type: "boolean" },
+      "endpoint-manifest": { type: "boolean" },
       "allow-unbumped": { type: "boolean" },
       "allow-unverified": { type: "boolean" },
       allow: { type: "string", multiple: true },
@@ -135,6 +138,7 @@ function upgradeCommand(args: string[], out: NodeJS.WritableStream): number {
     allowUnverified: !!values["allow-unverified"],
     runtimeConfig: !values["no-runtime-config"],
     phoenix: !values["no-phoenix"],
+    endpointManifest: !!values["endpoint-manifest"],
     extraVersions: !!values["extra-versions"],
     rules: (values.rule ?? []).map(parseRule),
     ...(values.allow?.length ? { allow: new Set(values.allow) } : {}),

@@ -22,7 +22,8 @@ import { finding, type Finding } from "./findings.js";
 import type { Instruction } from "./instructions.js";
 import { protocolChanges, protocolFinding, reloadProtocols } from "./protocols.js";
 import { runtimeConfigApplies } from "./runtime-config.js";
-import { LIVEVIEW_SAFE_FROM, hostsOf, isLiveView, phoenixRules, type TransformRule } from "./rules.js";
+import { LIVEVIEW_SAFE_FROM, STATIC_MANIFEST, hostsOf, isLiveView, phoenixRules, type TransformRule } from "./rules.js";
+import { parseBeam } from "../read/beam.js";
 import { atom, list, str, tuple, type Term } from "../term/term.js";
 
 export interface PlanOptions extends InstructionOptions, CheckOptions {
@@ -32,6 +33,11 @@ export interface PlanOptions extends InstructionOptions, CheckOptions {
   phoenix?: boolean;
   /** `Extra` of `{advanced, Extra}` is `[{from, FromVsn}, {to, ToVsn}]` (application versions), each way. */
   extraVersions?: boolean;
+  /**
+   * When an application's priv/static/cache_manifest.json changes, call its Phoenix endpoint's
+   * config_change/2 last, both ways: Phoenix then reads the static manifest again.
+   */
+  endpointManifest?: boolean;
   /** Hand-written appups that win over generated entries, by `APP/FROM` (rel/appups/APP/FROM_to_TO.appup). */
   overrides?: ReadonlyMap<string, HandWritten>;
 }
@@ -199,12 +205,33 @@ function entries(
     up.push(...(runtimeConfigApplies(to) ?? []));
     down.push(...(runtimeConfigApplies(from) ?? []));
   }
+  // The endpoint reads its static manifest again once the new configuration is in place.
+  const poke = opts.endpointManifest ? endpointPoke(change, from, to) : [];
+  up.push(...poke);
+  down.push(...poke);
   return {
     up: { from: exact(oldVsn), instructions: up },
     down: { from: exact(oldVsn), instructions: down },
     unsafe: made.unsafe,
     supervisors: made.supervisors,
   };
+}
+
+/** `{apply, {Endpoint, config_change, [[], []]}}` when the application's static manifest changed. */
+function endpointPoke(change: Extract<AppChange, { kind: "upgraded" }>, from: Release, to: Release): Instruction[] {
+  const manifest = (r: Release, dir: string) => {
+    const path = `${dir}/${STATIC_MANIFEST}`;
+    return r.source.exists(path) ? new TextDecoder().decode(r.source.read(path)) : undefined;
+  };
+  const now = manifest(to, change.new.dir);
+  if (now === undefined || now === manifest(from, change.old.dir)) return [];
+  const endpoints = change.new.beams
+    .filter((b) => parseBeam(b.read(), to.source.describe(b.path)).behaviours.includes("Elixir.Phoenix.Endpoint"))
+    .map((b) => b.module);
+  return endpoints.map((module) => ({
+    op: "apply",
+    mfa: { module, fun: "config_change", args: list([list([]), list([])]) },
+  }));
 }
 
 function versionsExtra(from: string, to: string): { extra: Term; downExtra: Term } {

@@ -65,3 +65,6 @@ function matches(rule: TransformRule, module: string, behaviours: string[]): boo
 function escape(s: string): string {
   return s.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
 }
+
+/** The file Phoenix's endpoint reads its digested static paths from, in an application's directory. */
+export const STATIC_MANIFEST = "priv/static/cache_manifest.json";

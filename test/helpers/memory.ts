@@ -33,6 +33,8 @@ export interface AppModel {
   modules: Record<string, ModuleSpec>;
   /** An appup shipped in the ebin directory, as text. */
   appup?: string;
+  /** Other files of the application, by path in its directory. */
+  files?: Record<string, string>;
 }
 
 export interface ReleaseModel {
@@ -79,6 +81,7 @@ export function releaseFiles(model: ReleaseModel): Map<string, Uint8Array> {
     text(`${ebin}/${a.name}.app`, `${formatTerm(appFile(a))}.\n`);
     for (const [m, spec] of Object.entries(a.modules)) files.set(`${ebin}/${m}.beam`, beamBytes(m, spec));
     if (a.appup) text(`${ebin}/${a.name}.appup`, a.appup);
+    for (const [path, body] of Object.entries(a.files ?? {})) text(`lib/${a.name}-${a.vsn}/${path}`, body);
   }
   for (const [m, spec] of Object.entries(model.consolidated ?? {}))
     files.set(`releases/${model.vsn}/consolidated/${m}.beam`, beamBytes(m, spec));

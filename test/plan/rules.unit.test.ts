@@ -79,3 +79,22 @@ test("--no-phoenix leaves them alone; a user rule by name pattern; versions in E
     `{update,'Elixir.Phoenix.LiveView.Channel',{advanced,[{from,"0.2.0"},{to,"0.1.0"}]},['Elixir.Web.CounterLive']}`,
   );
 });
+
+test("--endpoint-manifest: a changed static manifest makes the endpoint read it again, last, both ways", () => {
+  const model = (vsn: string, manifest: string) => {
+    const r = phoenixRelease(vsn, "1.0.6", vsn);
+    const web = r.apps.find((a) => a.name === "web")!;
+    web.modules["Elixir.Web.Endpoint"] = { behaviours: ["Elixir.Phoenix.Endpoint"] };
+    web.files = { "priv/static/cache_manifest.json": manifest };
+    return memoryRelease(r);
+  };
+  const poke = "{apply,{'Elixir.Web.Endpoint',config_change,[[],[]]}}";
+  const entries = (m1: string, m2: string) => {
+    const appup = planUpgrade([model("0.1.0", m1)], model("0.2.0", m2), { endpointManifest: true }).appups.find(
+      (a) => a.app === "web",
+    )!.appup;
+    return [appup.up[0]!.instructions.at(-1)!, appup.down[0]!.instructions.at(-1)!].map(instructionText);
+  };
+  assert.deepEqual(entries('{"a":1}', '{"a":2}'), [poke, poke]);
+  assert.notEqual(entries('{"a":1}', '{"a":1}')[0], poke, "an unchanged manifest needs nothing");
+});
