@@ -102,9 +102,21 @@ export class LiveNode {
     return this.eval(`release_handler:install_release(${q(vsn)})`);
   }
 
+  /** A cold restart: stops the node and starts it again from its release directory (its permanent version). */
+  restart(): void {
+    this.halt();
+    this.start();
+  }
+
   /** Stops the node: init:stop over distribution, then waits for the OS process; kills it if it lingers. */
   stop(): void {
     if (!started.has(this)) return;
+    this.halt();
+    started.delete(this);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private halt(): void {
     try {
       this.control("rpc:call(Node, init, stop, [])");
     } catch {
@@ -112,8 +124,6 @@ export class LiveNode {
     }
     for (let i = 0; i < 100 && this.alive(); i++) sleep(100);
     this.kill();
-    started.delete(this);
-    rmSync(this.dir, { recursive: true, force: true });
   }
 
   kill(): void {

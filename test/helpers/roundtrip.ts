@@ -37,10 +37,14 @@ export interface RoundTrip {
    * whole round trip: every phase must see calls and no failure, and no client may die.
    */
   load?: string;
+  /** Clients call without pausing (for windows of microseconds, such as a cycle half loaded); else 1 ms apart. */
+  denseLoad?: boolean;
   /** More gen-appup options. */
   args?: string[];
   /** Environment variables of the node. */
   env?: Record<string, string>;
+  /** Also restart the node cold once each version is permanent, and check it again. */
+  coldRestarts?: boolean;
   /** Registered processes that may be restarted (others must keep their pid through every phase). */
   restarted?: string[];
 }
@@ -61,7 +65,8 @@ export function roundTrip(s: RoundTrip): void {
     try {
       node.start();
       if (s.setup.length) node.eval(...s.setup);
-      const watch = new Watch(node, s.load, s.restarted ?? []);
+      const startWatch = () => new Watch(node, s.load, s.restarted ?? [], !!s.denseLoad);
+      let watch = startWatch();
       expectChecks(node, s.old, vsn, `${vsn}, before upgrading`);
       watch.phase(`${vsn}, before upgrading`);
       const [unpacked, installed, permanent] = node.upgrade(tarball, to);
@@ -71,10 +76,18 @@ export function roundTrip(s: RoundTrip): void {
       watch.phase(`${vsn} -> ${to} (install_release, make_permanent)`);
       expectChecks(node, s.upgraded, vsn, `${vsn} -> ${to}`);
       watch.phase(`${vsn} -> ${to}, upgraded`);
+      if (s.coldRestarts) {
+        coldRestart(node, s.upgraded, vsn, `${to} (permanent), restarted cold`);
+        watch = startWatch(); // a new node process: new pids, new clients
+      }
       assert.match(node.downgrade(vsn)[0]!, /^\{ok,"[^"]+",\[\]\}$/, `install_release(${vsn})`);
       watch.phase(`${to} -> ${vsn} (install_release)`);
       expectChecks(node, s.downgraded, vsn, `${to} -> ${vsn}`);
       watch.phase(`${to} -> ${vsn}, downgraded`);
+      if (s.coldRestarts) {
+        assert.equal(node.eval(`release_handler:make_permanent("${vsn}")`)[0], "ok");
+        coldRestart(node, s.downgraded, vsn, `${vsn} (permanent again), restarted cold`);
+      }
     } finally {
       node.stop();
     }
@@ -94,9 +107,10 @@ class Watch {
     private readonly node: LiveNode,
     private readonly load: string | undefined,
     private readonly restarted: string[],
+    dense: boolean,
   ) {
     this.pids = this.registered();
-    if (load) node.eval(startLoad(load));
+    if (load) node.eval(startLoad(load, dense));
   }
 
   phase(when: string): void {
@@ -125,11 +139,11 @@ class Watch {
 }
 
 /**
- * Four client processes calling `fun` in a busy loop (at most ten minutes), counting calls,
+ * Four client processes calling `fun` in a loop (at most ten minutes), counting calls,
  * failures and deaths in a counters array kept in persistent_term. The loop is erl_eval code:
  * no upgrade touches it.
  */
-function startLoad(fun: string): string {
+function startLoad(fun: string, dense: boolean): string {
   return `begin
     F = ${fun},
     C = counters:new(3, [write_concurrency]),
@@ -140,7 +154,7 @@ function startLoad(fun: string): string {
         catch E:R -> counters:add(C, 2, 1), persistent_term:put(gen_appup_load_error, {E, R})
         end,
         case erlang:monotonic_time(millisecond) < Deadline of
-          true -> erlang:yield(), Loop();
+          true -> ${dense ? "erlang:yield()" : "receive after 1 -> ok end"}, Loop();
           false -> ok
         end
       end,
@@ -153,6 +167,12 @@ function startLoad(fun: string): string {
     spawn(fun() -> [spawn_monitor(Client) || _ <- lists:seq(1, 4)], Watcher(4) end),
     ok
   end`;
+}
+
+/** Restarts the node cold (its permanent version boots) and checks it. */
+function coldRestart(node: LiveNode, checks: Checks, vsn: string, when: string): void {
+  node.restart();
+  expectChecks(node, checks, vsn, when);
 }
 
 function expectChecks(node: LiveNode, given: Checks, vsn: string, when: string): void {

@@ -8,10 +8,12 @@ import { roundTrip } from "../helpers/roundtrip.js";
 test("a three-module cycle whose API changes both ways is loaded in an order no client call notices", () => {
   const OLD = "{{order,3},legacy}";
   roundTrip({
-    built: mixShop("patch-0.1.1", "cycle-api"),
+    built: mixShop("patch-0.1.1", "hazards"),
     from: ["0.1.0", "0.1.1"],
     setup: [],
     load: "fun() -> 'Elixir.Shop.Orders':place(3) end",
+    denseLoad: true,
+    restarted: ["Elixir.Shop.Door", "Elixir.Shop.Bell"],
     old: [["'Elixir.Shop.Orders':place(3)", OLD]],
     upgraded: [["'Elixir.Shop.Orders':place(3)", "{{{order,3},eur},current}"]],
     downgraded: [["'Elixir.Shop.Orders':place(3)", OLD]],
@@ -28,10 +30,12 @@ test("a three-module cycle whose API changes both ways is loaded in an order no 
 
 test("a call across applications is ordered by DepMods both ways", () => {
   roundTrip({
-    built: mixShop("patch-0.1.1", "cross-app"),
+    built: mixShop("patch-0.1.1", "hazards"),
     from: ["0.1.0", "0.1.1"],
     setup: [],
     load: "fun() -> 'Elixir.Shop.Checkout':reserve(apple) end",
+    denseLoad: true,
+    restarted: ["Elixir.Shop.Door", "Elixir.Shop.Bell"],
     old: [["'Elixir.Shop.Checkout':reserve(apple)", "{reserved,50}"]],
     upgraded: [["'Elixir.Shop.Checkout':reserve(apple)", "{held,1,50}"]],
     downgraded: [["'Elixir.Shop.Checkout':reserve(apple)", "{reserved,50}"]],
@@ -46,7 +50,7 @@ const running = (sup: string) => `lists:sort([Id || {Id, P, _, _} <- supervisor:
 test("an Elixir supervisor that adds and drops a child: each runs in its own version, both ways", () => {
   const SUP = "'Elixir.Shop.Supervisor'";
   roundTrip({
-    built: mixShop("patch-0.1.1", "elixir-children"),
+    built: mixShop("patch-0.1.1", "hazards"),
     from: ["0.1.0", "0.1.1"],
     setup: [],
     load: "fun() -> 'Elixir.Shop.Cart':contents() end",
@@ -109,7 +113,7 @@ test("a record gaining a field and state moved into persistent_term, converted b
   });
 });
 
-test("runtime configuration survives both ways: each version's env is what a fresh boot of it gives", () => {
+test("runtime configuration survives both ways, and cold restarts: each version's env is a fresh boot's", () => {
   const built = mixShop("runtime-config", "runtime-config-2");
   const env = { SHOP_GREETING: "hi", SHOP_PORT: "4321", SHOP_TAG: "t1" };
   const ENV = "lists:sort(application:get_all_env(shop))";
@@ -130,6 +134,7 @@ test("runtime configuration survives both ways: each version's env is what a fre
     // 0.1.0 has no runtime configuration: the way up runs 0.3.0's, the way down leaves 0.1.0's build-time env.
     from: ["0.1.0", "0.2.0"],
     env,
+    coldRestarts: true,
     setup: [],
     load: `fun() -> ${ENV} end`,
     old: (vsn) => [[ENV, boots[vsn]!]],
