@@ -192,16 +192,7 @@ function instruction(m: Instructed, depMods: string[], opts: InstructionOptions)
         supervisor: true,
       };
     case "process":
-      return {
-        op: "update",
-        module,
-        modType: "dynamic",
-        timeout: "default",
-        change: { kind: "advanced", extra: opts.extra ?? list([]) },
-        prePurge,
-        postPurge,
-        depMods,
-      };
+      return processUpdate(module, { pre: prePurge, post: postPurge }, depMods, opts);
     case "plain":
       return { op: "load_module", module, prePurge, postPurge, depMods };
   }
@@ -213,16 +204,25 @@ function instruction(m: Instructed, depMods: string[], opts: InstructionOptions)
  * so that one suspend covers all their loads.
  */
 function hostUpdate(module: string, guests: string[], opts: InstructionOptions): DependencyInstruction {
-  const { pre: prePurge, post: postPurge } = opts.modulePurge?.get(module) ?? opts.purge ?? BRUTAL;
+  return processUpdate(module, opts.modulePurge?.get(module) ?? opts.purge ?? BRUTAL, guests, opts);
+}
+
+/** `{update, M, {advanced, Extra}, PrePurge, PostPurge, DepMods}`: suspended, loaded, code_changed. */
+function processUpdate(
+  module: string,
+  purge: PurgeModes,
+  depMods: string[],
+  opts: InstructionOptions,
+): DependencyInstruction {
   return {
     op: "update",
     module,
     modType: "dynamic",
     timeout: "default",
     change: { kind: "advanced", extra: opts.extra ?? list([]) },
-    prePurge,
-    postPurge,
-    depMods: guests,
+    prePurge: purge.pre,
+    postPurge: purge.post,
+    depMods,
   };
 }
 
