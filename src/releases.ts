@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { GenAppupError } from "./errors.js";
-import { parseAppup } from "./plan/appup.js";
+import { GENERATED_MARKER, parseAppup } from "./plan/appup.js";
 import type { HandWritten } from "./plan/plan.js";
 import { highestBelow } from "./plan/versions.js";
 import { readRelease, releaseVersions, type Release } from "./read/release.js";
@@ -59,7 +59,9 @@ export function readOverrides(dir: string, to: Release): Map<string, HandWritten
       const m = /^(.+)_to_(.+)\.appup$/.exec(f);
       if (!m || m[2] !== app.vsn) continue;
       const path = resolve(appDir, f);
-      const appup = parseAppup(parseOneTerm(decodeConsultFile(readFileSync(path), path), path), path);
+      const text = decodeConsultFile(readFileSync(path), path);
+      if (text.includes(GENERATED_MARKER)) continue; // a review copy we saved (--save-appups): not the user's
+      const appup = parseAppup(parseOneTerm(text, path), path);
       out.set(`${app.name}/${m[1]}`, { path, appup });
     }
   }

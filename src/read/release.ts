@@ -237,8 +237,8 @@ function relShape(rel: Term, where: string): [string, string, string, RelEntry[]
     return bad("not a 4-tuple tagged release");
   const [, id, erts, apps] = rel.v as [Term, Term, Term, Term];
   if (id.t !== "tuple" || id.v.length !== 2) return bad("bad {Name, Vsn}");
-  const name = textOf(id.v[0]) ?? bad("the release name is not a string");
-  const vsn = textOf(id.v[1]) ?? bad("the release version is not a string");
+  const name = pathPart(textOf(id.v[0]) ?? bad("the release name is not a string"), "release name", bad);
+  const vsn = pathPart(textOf(id.v[1]) ?? bad("the release version is not a string"), "release version", bad);
   if (erts.t !== "tuple" || !isAtom(erts.v[0], "erts")) return bad("bad {erts, Vsn}");
   const ertsVsn = textOf(erts.v[1]) ?? bad("the erts version is not a string");
   const entries = (elementsOf(apps) ?? bad("the application list is not a list")).map((e) => relEntry(e, bad));
@@ -246,12 +246,23 @@ function relShape(rel: Term, where: string): [string, string, string, RelEntry[]
 }
 
 /** {App, Vsn} | {App, Vsn, Type} | {App, Vsn, IncApps} | {App, Vsn, Type, IncApps} */
+/**
+ * Names and versions become paths (lib/APP-VSN, releases/VSN): one that could leave its directory
+ * (a slash, `..`, a control character) is refused.
+ */
+function pathPart(s: string, what: string, bad: (what: string) => never): string {
+  // eslint-disable-next-line no-control-regex
+  if (!s || s === "." || s === ".." || /[/\\\x00-\x1f]/.test(s))
+    return bad(`${what} ${JSON.stringify(s.slice(0, 40))} cannot be part of a path`);
+  return s;
+}
+
 function relEntry(e: Term, bad: (what: string) => never): RelEntry {
   const show = () => JSON.stringify(e, (_k, v) => (typeof v === "bigint" ? Number(v) : v)).slice(0, 80);
   if (e.t !== "tuple" || e.v.length < 2 || e.v.length > 4 || e.v[0]!.t !== "atom")
     return bad(`bad application entry ${show()}`);
-  const name = (e.v[0] as { v: string }).v;
-  const vsn = textOf(e.v[1]) ?? bad(`the version of ${name} is not a string`);
+  const name = pathPart((e.v[0] as { v: string }).v, "application name", bad);
+  const vsn = pathPart(textOf(e.v[1]) ?? bad(`the version of ${name} is not a string`), `version of ${name}`, bad);
   let type: StartType = "permanent";
   let includedApps: string[] | undefined;
   for (const extra of e.v.slice(2)) {
