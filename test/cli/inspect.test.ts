@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { copyFileSync, cpSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { gzipSync } from "node:zlib";
 import { cli } from "../helpers/cli.js";
-import { tempDir } from "../helpers/erlang.js";
+import { ROOT, tempDir } from "../helpers/erlang.js";
 import { tarWith } from "../helpers/tar.js";
 import { mixShop, rebarShop } from "../helpers/fixtures.js";
 
@@ -23,6 +24,16 @@ test("inspect --json prints one JSON object per module of a release", () => {
       assert.ok(key in row, `${key} in ${JSON.stringify(row)}`);
     assert.match(row.md5 as string, /^[0-9a-f]{32}$/);
   }
+  // A reader that stops after the first line closes the pipe: no stack trace, success.
+  const head = spawnSync(
+    "sh",
+    ["-c", `"${process.execPath}" "${join(ROOT, "bin/gen-appup.js")}" inspect --json "${shop.tarball}" | head -1`],
+    {
+      encoding: "utf8",
+    },
+  );
+  assert.equal(head.stderr, "");
+  assert.equal(head.stdout.split("\n").length, 2);
   const cart = rows.find((x) => x.module === "Elixir.Shop.Cart")!;
   assert.deepEqual(cart.behaviours, ["Elixir.GenServer"]);
   assert.ok((cart.exports as string[]).includes("code_change/3"));
