@@ -4,14 +4,14 @@
  * patch-only policy; plan the appups; make the relup; gather the findings and the exit code; lay
  * out the files; write them all or none.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { appupText } from "./emit/appup.js";
 import { releaseFiles } from "./emit/release-files.js";
 import { relupText } from "./emit/relup.js";
 import { writeAll, type OutputFile } from "./emit/write.js";
 import { GenAppupError } from "./errors.js";
-import { entryFor } from "./plan/appup.js";
+import { GENERATED_MARKER, entryFor } from "./plan/appup.js";
 import { finding, type Finding } from "./plan/findings.js";
 import { planUpgrade, type PlanOptions, type UpgradePlan } from "./plan/plan.js";
 import { makeRelup, type Relup } from "./plan/relup.js";
@@ -67,14 +67,24 @@ export function upgrade(allOlds: Release[], to: Release, opts: UpgradeOptions): 
     ...outputs.map((f) => resolve(root, f.path)),
     ...reviews.map((f) => resolve(opts.saveAppups!, f.path)),
   ];
+  if (!opts.out && to.source.kind !== "dir" && !opts.dryRun && exitCode === 0)
+    throw new GenAppupError(to.origin, "is a tarball: gen-appup cannot write into it; pass --out DIR, or --dry-run");
   const write = exitCode === 0 && !opts.dryRun;
   if (write) {
-    if (!opts.out && to.source.kind !== "dir")
-      throw new GenAppupError(to.origin, "is a tarball: gen-appup cannot write into it; pass --out DIR, or --dry-run");
+    if (opts.out) for (const f of outputs) keepUsersAppup(resolve(root, f.path));
     writeAll(root, outputs);
     if (reviews.length) writeAll(opts.saveAppups!, reviews);
   }
   return { plan, findings, paths, written: write, ...(relup ? { relup: relup.relup } : {}), exitCode };
+}
+
+/** An appup already under --out that is not ours (no marker) is the user's: never overwritten. */
+function keepUsersAppup(path: string): void {
+  if (!path.endsWith(".appup") || !existsSync(path) || readFileSync(path, "utf8").includes(GENERATED_MARKER)) return;
+  throw new GenAppupError(
+    path,
+    "exists and is not one gen-appup wrote (no marker line): move it away, or pass it with --appups",
+  );
 }
 
 function policyNotes(allOlds: Release[], olds: Release[], to: Release): Finding[] {

@@ -8,6 +8,7 @@ import type { ModuleChange } from "../diff/modules.js";
 import type { Release } from "../read/release.js";
 import { purgeModes, type InstructionOptions } from "./changes.js";
 import { classify, lingers } from "./classify.js";
+import { compareVersions } from "./versions.js";
 import { envVarsRead, runtimeConfigApplies } from "./runtime-config.js";
 import type { Beam } from "../read/beam.js";
 import { OUTSIDE_STATE, callsIn, identityCodeChange, records, structFields } from "./state.js";
@@ -43,6 +44,7 @@ export function checkRelease(
     ...unverified(from, to, apps, opts),
     ...config(to, opts),
     ...erts(from, to),
+    ...newerOld(from, to),
   ];
 }
 
@@ -317,6 +319,17 @@ function config(to: Release, opts: CheckOptions): Finding[] {
           ),
         ]
       : []),
+  ];
+}
+
+function newerOld(from: Release, to: Release): Finding[] {
+  if (compareVersions(from.vsn, to.vsn) <= 0) return [];
+  return [
+    finding(
+      "newer_old_release",
+      `the old release is ${from.name} ${from.vsn}, newer than the new one, ${to.vsn}: were OLD and NEW given the ` +
+        `other way round? The way back to an older version is the down entries of the newer release's relup`,
+    ),
   ];
 }
 

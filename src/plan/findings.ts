@@ -26,6 +26,11 @@ export const CATALOGUE = {
     means: "a module changed in an application whose version did not: release_handler would not load it",
     remedy: "bump the application's version; --allow-unbumped makes this a warning",
   },
+  newer_old_release: {
+    level: "error",
+    means: "the release to upgrade from is newer than the new one: OLD and NEW given the other way round?",
+    remedy: "give the older release first; --allow newer_old_release if you mean to go to an older version",
+  },
   unverified_app: {
     level: "error",
     means: "an application kept its version in one release root: the old files were overwritten, so not compared",

@@ -340,6 +340,12 @@ function appupPlan(slot: Slot, shipped: HandWritten | undefined, findings: Findi
   const { app, up, down, counts } = slot;
   const path = `${app.dir}/ebin/${app.name}.appup`;
   if (!shipped) return { app: app.name, vsn: app.vsn, path, appup: { vsn: app.vsn, up, down }, counts };
+  // A hand-written appup given with --appups wins over the one the release ships, as the README says.
+  if (up.some((e) => e.handWritten)) {
+    const message = `${app.name} ships its own appup (${shipped.path}); the hand-written --appups file replaces it`;
+    findings.push(finding("existing_appup", message, { app: app.name }));
+    return { app: app.name, vsn: app.vsn, path, appup: { vsn: app.vsn, up, down }, counts };
+  }
   findings.push(
     finding("existing_appup", `${app.name} ships its own appup (${shipped.path}); it is used as it is`, {
       app: app.name,

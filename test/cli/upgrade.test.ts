@@ -141,6 +141,12 @@ test("--dry-run writes nothing; --json is the plan; --out writes elsewhere", () 
     ["lib/shop-0.2.0/ebin/shop.appup", "releases/0.2.0/relup"],
   );
   assert.match(r.stdout, /^shop: 0\.1\.0 -> 0\.2\.0\n {2}shop 0\.1\.0 -> 0\.2\.0: 0 added, 3 changed, 0 deleted\n/);
+  // The user took the appup written under --out for theirs (removed the marker): it is never overwritten.
+  const appup = join(out, "lib/shop-0.2.0/ebin/shop.appup");
+  writeFileSync(appup, readFileSync(appup, "utf8").split("\n").slice(2).join("\n"));
+  const again = cli([join(root, "releases/0.1.0"), root, "--out", out]);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /shop\.appup: exists and is not one gen-appup wrote \(no marker line\)/);
 });
 
 test("the CLI needs no erl: relup generation runs with erl off the PATH", () => {
@@ -255,7 +261,9 @@ test("what a hot upgrade will not do is said plainly; protocols are carried", ()
     /^supervisor Elixir\.Shop\.Supervisor \(Elixir\.Shop\.Supervisor\) changes its children: .*'Elixir\.Shop\.Clock'/,
   );
   // The other way (0.2.0 to 0.1.0 as if it were an upgrade), the supervisor drops Shop.Clock.
-  const back = cli([built.tarballs["0.2.0"]!, built.tarballs["0.1.0"]!, "--dry-run", "--json"]);
+  const swapped = [built.tarballs["0.2.0"]!, built.tarballs["0.1.0"]!, "--dry-run", "--json"];
+  assert.equal(cli(swapped).code, 1, "OLD newer than NEW: given the other way round?");
+  const back = cli([...swapped, "--allow", "newer_old_release"]);
   const dropped = (JSON.parse(back.stdout) as typeof plan).findings.find((f) => f.code === "supervisor_children");
   assert.match(dropped!.message, /terminates and deletes 'Elixir\.Shop\.Clock' before it/);
   assert.match(

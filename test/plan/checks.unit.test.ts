@@ -107,6 +107,17 @@ test("runtime_config_kept and runtime_config_env: the appup runs the config prov
   );
 });
 
+test("newer_old_release: OLD and NEW given the other way round", () => {
+  const found = planUpgrade(
+    [rel("2.0.0", [app("a", "2", { m: {} })])],
+    rel("1.0.0", [app("a", "1", { m: { code: "1" } })]),
+  );
+  assert.deepEqual(
+    found.findings.map((f) => `${f.level}:${f.code}`),
+    ["error:newer_old_release"],
+  );
+});
+
 test("existing_appup and appup_missing_version", () => {
   const appup = '{"2",[{"0.9",[]}],[{"0.9",[]}]}.';
   assert.deepEqual(codes([app("a", "1", { m: {} })], [{ ...app("a", "2", { m: { code: "2" } }), appup }]), [
