@@ -38,6 +38,8 @@ export interface UpgradeResult {
   /** The files written (absolute paths), or that would be with `dryRun`. */
   paths: string[];
   written: boolean;
+  /** Whether the files can be written where they go (not into a tarball). */
+  writable: boolean;
   relup?: Relup;
   /** 0 done, 1 errors found, 3 warnings under `strict`. */
   exitCode: 0 | 1 | 3;
@@ -63,8 +65,9 @@ export function upgrade(allOlds: Release[], to: Release, opts: UpgradeOptions): 
   const outputs = outputFiles(plan, to, relup?.relup, opts);
   const kept = (f: OutputFile) => !existsSync(resolve(opts.saveAppups!, f.path)); // the user's edits win
   const reviews = opts.saveAppups ? reviewCopies(plan).filter(kept) : [];
+  const writable = !!opts.out || to.source.kind === "dir";
   const paths = [
-    ...outputs.map((f) => resolve(root, f.path)),
+    ...outputs.map((f) => (writable ? resolve(root, f.path) : to.source.describe(f.path))),
     ...reviews.map((f) => resolve(opts.saveAppups!, f.path)),
   ];
   if (!opts.out && to.source.kind !== "dir" && !opts.dryRun && exitCode === 0)
@@ -75,7 +78,7 @@ export function upgrade(allOlds: Release[], to: Release, opts: UpgradeOptions): 
     writeAll(root, outputs);
     if (reviews.length) writeAll(opts.saveAppups!, reviews);
   }
-  return { plan, findings, paths, written: write, ...(relup ? { relup: relup.relup } : {}), exitCode };
+  return { plan, findings, paths, written: write, writable, ...(relup ? { relup: relup.relup } : {}), exitCode };
 }
 
 /** An appup already under --out that is not ours (no marker) is the user's: never overwritten. */

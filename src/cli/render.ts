@@ -68,7 +68,9 @@ export function toSummary(r: UpgradeResult): string {
   }
   for (const f of r.findings) lines.push(`${f.level}: ${f.message}`);
   if (r.written) for (const f of r.paths) lines.push(`wrote ${f}`);
-  else if (r.exitCode === 0) for (const f of r.paths) lines.push(`would write ${f} (--dry-run)`);
+  else if (r.exitCode === 0 && r.writable) for (const f of r.paths) lines.push(`would write ${f} (--dry-run)`);
+  else if (r.exitCode === 0)
+    for (const f of r.paths) lines.push(`would write ${f}, but not into a tarball: pass --out DIR`);
   else
     lines.push(
       r.exitCode === 1 ? "nothing written: fix the errors above" : "nothing written: --strict and there are warnings",

@@ -271,6 +271,11 @@ test("what a hot upgrade will not do is said plainly; protocols are carried", ()
     /Elixir\.Shop\.RoomChannel \(Elixir\.Phoenix\.Channel\) changed: its processes run under Phoenix\.Channel\.Server/,
   );
   assert.equal(cli([built.tarballs["0.1.0"]!, built.tarballs["0.2.0"]!, "--dry-run", "--strict"]).code, 3);
+  const dry = cli([built.tarballs["0.1.0"]!, built.tarballs["0.2.0"]!, "--dry-run"]);
+  assert.match(
+    dry.stdout,
+    /^would write \S+shop-0\.2\.0\.tar\.gz:releases\/0\.2\.0\/relup, but not into a tarball: pass --out DIR$/m,
+  );
 
   // An ERTS change: the relup restarts the emulator first, as systools makes it.
   const root = copyRoot(built, tempDir("cli"));
