@@ -103,6 +103,9 @@ export function lex(text: string, file: string): Tok | undefined {
     else head = t;
     last = t;
   };
+  // erl_scan refuses atoms of more than 255 characters: file:consult could not read what we would write.
+  const atomName = (name: string, length: number, at: number) =>
+    length > 255 ? fail(`atom of ${length} characters: Erlang's limit is 255`, at) : name;
   const nameEnd = (from: number) => {
     let i = from;
     while (i < text.length && isNameChar(text.charCodeAt(i))) i++;
@@ -136,7 +139,7 @@ export function lex(text: string, file: string): Tok | undefined {
       const [chars, end] = scanQuoted(text, pos + 1, c, fail);
       newlines(pos, end);
       pos = end;
-      if (c === "'") emit(K.Atom, start, String.fromCodePoint(...chars));
+      if (c === "'") emit(K.Atom, start, atomName(String.fromCodePoint(...chars), chars.length, start));
       else emit(K.Str, start, chars);
       continue;
     }
@@ -178,7 +181,7 @@ export function lex(text: string, file: string): Tok | undefined {
       if (!lower) emit(K.Var, start, name);
       else if (name === "fun") emit(K.Fun, start, name);
       else if (RESERVED.has(name)) fail(`reserved word ${name} cannot be an unquoted atom`, start);
-      else emit(K.Atom, start, name);
+      else emit(K.Atom, start, atomName(name, name.length, start));
       continue;
     }
     const two = text.slice(pos, pos + 2);
