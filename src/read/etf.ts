@@ -17,6 +17,7 @@ export interface EtfLimits {
 
 const DEFAULT_LIMITS: EtfLimits = { maxDepth: 10_000, maxInflated: 256 * 1024 * 1024 };
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 const latin1 = new TextDecoder("latin1");
 
 /** Decodes one complete ETF blob (starting with version byte 131). */
@@ -162,8 +163,11 @@ class Reader {
   private big(n: number): Term {
     const sign = this.u8();
     const digits = this.bytes(n);
-    let v = 0n;
-    for (let i = digits.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(digits[i]!);
+    // Little-endian bytes as one hex string: BigInt parses it in one pass (shifting byte by byte is
+    // quadratic, seconds for a literal of a few hundred kilobytes).
+    let hex = "";
+    for (let i = digits.length - 1; i >= 0; i--) hex += HEX[digits[i]!];
+    const v = hex ? BigInt(`0x${hex}`) : 0n;
     return { t: "int", v: sign ? -v : v };
   }
 

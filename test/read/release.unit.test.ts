@@ -8,6 +8,7 @@ import { GenAppupError } from "../../src/errors.js";
 import { readReleaseFrom } from "../../src/read/release.js";
 import { memorySource } from "../../src/read/source.js";
 import { readOverrides } from "../../src/releases.js";
+import { decodeEtf } from "../../src/read/etf.js";
 import { appupText } from "../../src/emit/appup.js";
 import { memoryRelease } from "../helpers/memory.js";
 
@@ -40,4 +41,16 @@ test("a review copy gen-appup saved (it carries the marker) is not read back as 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a big integer of 300 KB decodes in linear time, to the right value", () => {
+  const n = 300_000;
+  const bytes = new Uint8Array(7 + n);
+  bytes.set([131, 111, (n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255, 1]);
+  bytes[7 + n - 1] = 1; // the highest byte: -(2^(8*(n-1)))
+  const start = performance.now();
+  const t = decodeEtf(bytes);
+  // Byte-by-byte shifting took over a minute here; one hex parse takes milliseconds.
+  assert.ok(performance.now() - start < 5000, "far under the quadratic cost");
+  assert.equal(t.t === "int" && t.v === -(1n << BigInt(8 * (n - 1))), true);
 });
