@@ -112,8 +112,10 @@ function upgradeCommand(args: string[], out: NodeJS.WritableStream): number {
       "save-appups": { type: "string" },
     },
   });
-  if (positionals.some((p) => p.startsWith("-")))
-    throw new UsageError(`unknown option ${positionals.find((p) => p.startsWith("-"))}`);
+  // A lone "-" looks like an option; after "--" everything is a path, as usual.
+  const options = args.includes("--") ? args.slice(0, args.indexOf("--")) : args;
+  const stray = positionals.find((p) => p.startsWith("-") && options.includes(p));
+  if (stray) throw new UsageError(`unknown option ${stray}`);
   let extra: Term | undefined;
   try {
     extra = values.extra === undefined ? undefined : parseOneTerm(`${values.extra}.`, "--extra");

@@ -112,5 +112,9 @@ test("usage errors exit 2", () => {
     assert.match(r.stderr, /Usage:/);
   }
   assert.equal(cli(["--help"]).code, 0);
+  // After "--", a path may start with a dash.
+  const dashed = cli(["--dry-run", "--", "-no-such-release"]);
+  assert.equal(dashed.code, 1);
+  assert.match(dashed.stderr, /^gen-appup: -no-such-release: does not exist\n$/);
   assert.match(cli(["--version"]).stdout, /^\d+\.\d+\.\d+\n$/);
 });
