@@ -1,5 +1,5 @@
 /** The main command's output: a summary for people, or JSON. */
-import type { AppupEntry, VersionKey } from "../plan/appup.js";
+import { entryFor, type AppupEntry, type VersionKey } from "../plan/appup.js";
 import { instructionText, type Instruction } from "../plan/instructions.js";
 import type { UpgradeResult } from "../upgrade.js";
 
@@ -52,7 +52,7 @@ export function toSummary(r: UpgradeResult): string {
     lines.push("  no application changes version: nothing to upgrade");
   for (const a of r.plan.appups) {
     for (const c of a.counts) {
-      const entry = a.appup.up.find((e) => e.from.kind === "exact" && e.from.vsn === c.vsn);
+      const entry = entryFor(a.appup.up, c.vsn);
       const counted =
         c.added + c.changed + c.deleted === 0
           ? "no module changed"

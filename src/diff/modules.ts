@@ -51,7 +51,7 @@ export function diffModules(from: Release, to: Release): ModuleChange[] {
     else {
       const beam = newBeam(n),
         old = oldBeam(o);
-      if (beam.codeMd5 === old.codeMd5)
+      if (metadataOnly(beam, old))
         changes.push({ kind: "unchanged", module, app: n.app, oldApp: o.app, metadataOnly: true });
       else changes.push({ kind: "changed", module, app: n.app, oldApp: o.app, beam, oldBeam: old });
     }
@@ -59,4 +59,11 @@ export function diffModules(from: Release, to: Release): ModuleChange[] {
   for (const [module, o] of olds)
     if (!news.has(module)) changes.push({ kind: "deleted", module, app: o.app, oldBeam: oldBeam(o) });
   return changes;
+}
+
+/** Whether two beams with different md5s differ only in their Meta chunks: hashed again only then. */
+function metadataOnly(a: Beam, b: Beam): boolean {
+  const [ma, mb] = [a.chunks.get("Meta"), b.chunks.get("Meta")];
+  if (ma === undefined ? mb === undefined : mb !== undefined && Buffer.compare(ma, mb) === 0) return false;
+  return a.codeMd5 === b.codeMd5;
 }

@@ -13,7 +13,9 @@ import { envVarsRead, runtimeConfigApplies } from "./runtime-config.js";
 import type { Beam } from "../read/beam.js";
 import { OUTSIDE_STATE, callsIn, identityCodeChange, records, structFields } from "./state.js";
 import { finding, type Finding } from "./findings.js";
-import type { Purge } from "./instructions.js";
+import { instructionText, type Instruction, type Purge } from "./instructions.js";
+import { childApplies, childrenOf, namedChanges } from "./supervisors.js";
+import { atom, list } from "../term/term.js";
 
 export interface CheckOptions extends InstructionOptions {
   /** Whether runtime configuration is computed again after the code loads (default true). */
@@ -33,11 +35,13 @@ export function checkRelease(
   opts: CheckOptions,
 ): Finding[] {
   const appKind = new Map(apps.map((a) => [a.name, a.kind]));
+  let names: Set<string> | undefined; // every module of both releases, made only if a check needs it
+  const releaseModules = () => (names ??= new Set(modules.map((m) => m.module)));
   return [
     ...modules.flatMap((m) => [
       ...unbumped(m, appKind, to, opts),
       ...movedFromRemoved(m, appKind),
-      ...(m.kind === "changed" ? changedModule(m, opts) : []),
+      ...(m.kind === "changed" ? changedModule(m, opts, releaseModules) : []),
     ]),
     ...metadataOnly(modules),
     ...apps.flatMap(appFindings),
@@ -86,10 +90,10 @@ const UNSUSPENDED = new Map([
   ["Elixir.Phoenix.LiveComponent", "Phoenix.LiveView.Channel"],
 ]);
 
-function changedModule(m: Changed, opts: CheckOptions): Finding[] {
+function changedModule(m: Changed, opts: CheckOptions, releaseModules: () => ReadonlySet<string>): Finding[] {
   const out: Finding[] = [];
   const about = { app: m.app, module: m.module };
-  out.push(...stateFindings(m), ...topSupervisor(m));
+  out.push(...stateFindings(m), ...topSupervisor(m, releaseModules));
   const why = lingers(m.beam);
   if (why) out.push(lingering(m, why, purgeModes(m.module, m.beam, opts).post, about));
   const behaviour = m.beam.behaviours.find((b) => UNSUSPENDED.has(b));
@@ -122,27 +126,26 @@ function changedModule(m: Changed, opts: CheckOptions): Finding[] {
  * `Supervisor.start_link(children, opts)`, which runs Supervisor.Default) and names other modules
  * now: start/2 does not run again on an upgrade, and no appup instruction reaches that supervisor.
  */
-function topSupervisor(m: Changed): Finding[] {
+function topSupervisor(m: Changed, releaseModules: () => ReadonlySet<string>): Finding[] {
   const app = m.beam.behaviours.some((b) => b === "application" || b === "Elixir.Application");
   const builds = m.beam.imports.some(([mod, f, a]) => mod === "Elixir.Supervisor" && f === "start_link" && a === 2);
   if (!app || !builds) return [];
-  const names = (b: Beam) => new Set([...b.namedAtoms].filter((a) => a.startsWith("Elixir.") && a !== b.module));
-  const [had, has] = [names(m.oldBeam), names(m.beam)];
-  const added = [...has].filter((x) => !had.has(x)).sort();
-  const dropped = [...had].filter((x) => !has.has(x)).sort();
+  const { added, dropped } = namedChanges(m.oldBeam, m.beam, releaseModules());
   if (!added.length && !dropped.length) return [];
-  const start = added.map((c) => `{apply,{'Elixir.Supervisor',start_child,[Sup,${c}]}}`);
-  const stop = dropped.flatMap((c) => [
-    `{apply,{supervisor,terminate_child,[Sup,${c}]}}`,
-    `{apply,{supervisor,delete_child,[Sup,${c}]}}`,
-  ]);
+  const name = childrenOf(m.beam, releaseModules()).name;
+  const sup = name ?? "Sup";
+  const start = added.map((c): Instruction => ({
+    op: "apply",
+    mfa: { module: "Elixir.Supervisor", fun: "start_child", args: list([atom(sup), atom(c)]) },
+  }));
+  const up = [...childApplies(sup, [], dropped.map(atom)).before, ...start].map(instructionText);
   return [
     finding(
       "top_supervisor_children",
       `${m.module} builds its top supervisor in start/2 and now names ${[...added, ...dropped].join(", ")} ` +
-        `differently: start/2 does not run on an upgrade, so no child is started or stopped. With Sup the ` +
-        `supervisor's registered name, write a hand-written appup (--appups DIR) with, up: ` +
-        `${[...stop, ...start].join(", ") || "-"}; down: the same for the other direction; or restart`,
+        `differently: start/2 does not run on an upgrade, so no child is started or stopped. ` +
+        `${name ? "" : "With 'Sup' the supervisor's registered name, "}write a hand-written appup (--appups DIR) ` +
+        `with, up: ${up.join(", ")}; down: the same for the other direction; or restart`,
       { app: m.app, module: m.module },
     ),
   ];

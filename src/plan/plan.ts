@@ -1,12 +1,13 @@
 /**
  * From one or more old releases and the new one, the appup of every application whose version
- * changed: an entry per old version, instructions in dependency order, and the way down undoing
- * the way up in exact reverse. Pure: releases in, plan out.
+ * changed: an entry per old version, instructions in dependency order, and the way down as the
+ * mirror of the way up. Pure: releases in, plan out.
  *
  * Passes, per old release: diff the applications; diff the modules; check them (findings); per
- * upgraded application, take the hand-written entry or make the instructions (changes.ts) and
- * their inverse, the protocols reload last. Then: appups the new release ships win over generated
- * ones, and the protocols findings are made once the appups are known.
+ * upgraded application, take the hand-written entry or make the instructions and the way down
+ * (changes.ts, with the transform rules' process modules), then the protocols reload, the runtime
+ * configuration and the endpoint poke. Then: an appup the new release ships is used as it is
+ * unless a hand-written one replaces it, and the protocols findings are made once the appups are known.
  */
 import { diffApps, type AppChange } from "../diff/apps.js";
 import { diffModules, type ModuleChange } from "../diff/modules.js";
@@ -15,11 +16,11 @@ import type { Application, Release } from "../read/release.js";
 import { parseOneTerm } from "../term/text.js";
 import { GENERATED_MARKER, entryFor, exact, parseAppup, type Appup, type AppupEntry } from "./appup.js";
 import { appInstructions, type InstructionOptions, type Instructed, type Scripts, type UnsafeCall } from "./changes.js";
-import type { SupervisorPlan } from "./supervisors.js";
+import { childApplies, type SupervisorPlan } from "./supervisors.js";
 import { termLine } from "../term/print.js";
 import { checkRelease, type CheckOptions } from "./checks.js";
 import { finding, type Finding } from "./findings.js";
-import type { Instruction } from "./instructions.js";
+import { instructionText, type Instruction } from "./instructions.js";
 import { protocolChanges, protocolFinding, reloadProtocols } from "./protocols.js";
 import { runtimeConfigApplies } from "./runtime-config.js";
 import { LIVEVIEW_SAFE_FROM, STATIC_MANIFEST, hostsOf, isLiveView, phoenixRules, type TransformRule } from "./rules.js";
@@ -285,13 +286,12 @@ function supervisorFinding(sup: string, plan: SupervisorPlan, app: string): Find
     ];
   }
   if (plan.kind === "same") return [];
-  const name = plan.name ?? "Sup";
-  const apply = (f: string, id: string) => `{apply,{supervisor,${f},[${name},${id}]}}`;
-  const stop = (ids: string[]) => ids.flatMap((id) => [apply("terminate_child", id), apply("delete_child", id)]);
-  const start = (ids: string[]) => ids.map((id) => apply("restart_child", id));
-  const update = `{update,${sup},supervisor}`;
-  const up = [...stop(plan.dropped), update, ...start(plan.added)].join(", ");
-  const down = [...stop(plan.added), update, ...start(plan.dropped)].join(", ");
+  // Unless the beam says otherwise, a supervisor is registered under its module's name.
+  const name = plan.name ?? sup;
+  const update = `{update,${termLine(atom(sup))},supervisor}`;
+  const listed = (applies: { before: Instruction[]; after: Instruction[] }) =>
+    [...applies.before.map(instructionText), update, ...applies.after.map(instructionText)].join(", ");
+  const [added, dropped] = [plan.added.map(atom), plan.dropped.map(atom)];
   const named = [
     plan.added.length ? `now names ${plan.added.join(", ")}` : "",
     plan.dropped.length ? `no longer names ${plan.dropped.join(", ")}` : "",
@@ -301,8 +301,9 @@ function supervisorFinding(sup: string, plan: SupervisorPlan, app: string): Find
       "supervisor_children_unknown",
       `supervisor ${sup} changed and ${named.join(" and ")}, but its beam does not state its children` +
         `${plan.name ? "" : " nor its registered name"}: a child it adds would not start, one it drops would keep ` +
-        `running. Write a hand-written appup (--appups DIR) with, up: ${up}; down: ${down} ` +
-        `(child ids are assumed to be the module names)`,
+        `running. Write a hand-written appup (--appups DIR) with, up: ${listed(childApplies(name, added, dropped))}; ` +
+        `down: ${listed(childApplies(name, dropped, added))} (child ids are assumed to be the module names` +
+        `${plan.name ? "" : ", and its registered name its own"})`,
       about,
     ),
   ];

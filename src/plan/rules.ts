@@ -21,7 +21,7 @@ export interface TransformRule {
   update: string;
 }
 
-export const PHOENIX_CHANNEL: TransformRule = {
+const PHOENIX_CHANNEL: TransformRule = {
   when: "Elixir.Phoenix.Channel",
   update: "Elixir.Phoenix.Channel.Server",
 };

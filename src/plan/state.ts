@@ -46,16 +46,16 @@ export function identityCodeChange(forms: Term[]): boolean {
   if (!cs) return true;
   return cs.every((c) => {
     const [, , args, , body] = c.t === "tuple" ? c.v : [];
-    const state = elementsOf(args)?.[1];
-    const last = elementsOf(body)?.at(-1);
-    if (state?.t !== "tuple" || !isAtom(state.v[0], "var") || last?.t !== "tuple" || !isAtom(last.v[0], "tuple")) {
-      return false;
-    }
-    const [ok, value] = elementsOf(last.v[2]) ?? [];
-    const sameVar =
-      value?.t === "tuple" && isAtom(value.v[0], "var") && isAtom(value.v[2], (state.v[2] as { v: string }).v);
-    return elementsOf(last.v[2])?.length === 2 && ok?.t === "tuple" && isAtom(ok.v[2], "ok") && sameVar;
+    const state = inside(elementsOf(args)?.[1], "var");
+    const result = elementsOf(inside(elementsOf(body)?.at(-1), "tuple"));
+    if (state?.t !== "atom" || result?.length !== 2) return false;
+    return isAtom(inside(result[0], "atom"), "ok") && isAtom(inside(result[1], "var"), state.v);
   });
+}
+
+/** X of the abstract form `{Tag, Anno, X}`, or undefined when `t` is no such form. */
+function inside(t: Term | undefined, tag: string): Term | undefined {
+  return t?.t === "tuple" && t.v.length === 3 && isAtom(t.v[0], tag) ? t.v[2] : undefined;
 }
 
 /** Remote calls `M:F/A` made inside `Name/Arity`, as written. */

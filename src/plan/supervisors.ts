@@ -32,7 +32,7 @@ export function childrenOf(beam: Beam, releaseModules: ReadonlySet<string>): Chi
 }
 
 /** The ids added and dropped between the old and the new children, by their text. */
-export function childChanges(before: Term[], after: Term[]): { added: Term[]; dropped: Term[] } {
+function childChanges(before: Term[], after: Term[]): { added: Term[]; dropped: Term[] } {
   const text = (ids: Term[]) => new Set(ids.map(termLine));
   const had = text(before),
     has = text(after);
@@ -139,13 +139,17 @@ export function supervisorPlan(m: Changed, releaseModules: ReadonlySet<string>):
     const { added, dropped } = childChanges(before.ids, after.ids);
     return added.length || dropped.length ? { kind: "generated", name: after.name, added, dropped } : { kind: "same" };
   }
-  const had = namedModules(m.oldBeam, releaseModules),
-    has = namedModules(m.beam, releaseModules);
-  const added = [...has].filter((x) => !had.has(x)).sort();
-  const dropped = [...had].filter((x) => !has.has(x)).sort();
+  const { added, dropped } = namedChanges(m.oldBeam, m.beam, releaseModules);
   if (!added.length && !dropped.length) return { kind: "same" };
   const name = after.name ?? before.name;
   return { kind: "unknown", added, dropped, ...(name ? { name } : {}) };
+}
+
+/** The release's modules the new beam names as data and the old did not (added), and the other way (dropped). */
+export function namedChanges(old: Beam, now: Beam, releaseModules: ReadonlySet<string>) {
+  const had = namedModules(old, releaseModules),
+    has = namedModules(now, releaseModules);
+  return { added: [...has].filter((x) => !had.has(x)).sort(), dropped: [...had].filter((x) => !has.has(x)).sort() };
 }
 
 /** The release's modules a beam names as data (in its atom table or literals), not the modules it calls nor itself. */
