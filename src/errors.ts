@@ -3,13 +3,25 @@
  * The CLI prints `message` on one line and exits 1; library callers can read the parts.
  */
 export class GenAppupError extends Error {
-  constructor(
-    readonly file: string,
-    readonly detail: string,
-  ) {
-    super(file ? `${file}: ${detail}` : detail);
+  readonly file: string;
+  readonly detail: string;
+  constructor(file: string, detail: string) {
+    const [f, d] = [oneLine(file, 1000), oneLine(detail, 600)];
+    super(f ? `${f}: ${d}` : d);
+    this.file = f;
+    this.detail = d;
     this.name = "GenAppupError";
   }
+}
+
+/**
+ * Text for a one-line message: control characters escaped (a newline in a path or a value would
+ * split it), and cut at `max` characters (a bad value can be megabytes long).
+ */
+export function oneLine(text: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = text.replace(/[\x00-\x1f\x7f]/g, (c) => JSON.stringify(c).slice(1, -1));
+  return flat.length <= max ? flat : `${flat.slice(0, max)}... (${flat.length - max} more characters)`;
 }
 
 /** Re-raises any failure inside `fn` as a GenAppupError naming `file`. */

@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { GenAppupError } from "../errors.js";
 import type { Term } from "../term/term.js";
 import { parseOneTerm } from "../term/text.js";
+import { writable } from "../term/print.js";
 import { inspectPaths, toJsonLine, toText } from "./inspect.js";
 import type { PlanOptions } from "../plan/plan.js";
 import type { TransformRule } from "../plan/rules.js";
@@ -118,7 +119,7 @@ function upgradeCommand(args: string[], out: NodeJS.WritableStream): number {
   if (stray) throw new UsageError(`unknown option ${stray}`);
   let extra: Term | undefined;
   try {
-    extra = values.extra === undefined ? undefined : parseOneTerm(`${values.extra}.`, "--extra");
+    extra = values.extra === undefined ? undefined : writable(parseOneTerm(`${values.extra}.`, "--extra"), "--extra");
   } catch (e) {
     throw new UsageError(`--extra is not an Erlang term: ${(e as GenAppupError).detail}`);
   }

@@ -23,7 +23,10 @@ export function releaseFiles(r: Release): OutputFile[] {
     ),
   ]);
   return [
-    { path: `releases/${r.name}-${r.vsn}.rel`, text: new TextDecoder().decode(r.source.read(r.relPath)) },
+    {
+      path: `releases/${r.name}-${r.vsn}.rel`,
+      text: new TextDecoder("utf-8", { ignoreBOM: true }).decode(r.source.read(r.relPath)),
+    },
     { path: "releases/RELEASES", text: formatFile(releases) },
   ];
 }

@@ -5,7 +5,7 @@
  * the relup reads them typed, and only the emit edge turns them back into terms.
  */
 import { GenAppupError } from "../errors.js";
-import { termLine } from "../term/print.js";
+import { termLine, writable } from "../term/print.js";
 import { elementsOf, textOf, type Term } from "../term/term.js";
 import { fromTerm, type Instruction } from "./instructions.js";
 import { matchesVersion } from "./versions.js";
@@ -35,6 +35,7 @@ export const exact = (vsn: string): VersionKey => ({ kind: "exact", vsn });
 
 /** Reads an appup term as systools does (its check_syntax of every instruction included). */
 export function parseAppup(term: Term, where: string): Appup {
+  writable(term, where); // its instructions are written into the relup
   const [vsn, up, down] = term.t === "tuple" && term.v.length === 3 ? term.v : [];
   const ups = elementsOf(up),
     downs = elementsOf(down);

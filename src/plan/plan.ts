@@ -222,7 +222,9 @@ function entries(
 function endpointPoke(change: Extract<AppChange, { kind: "upgraded" }>, from: Release, to: Release): Instruction[] {
   const manifest = (r: Release, dir: string) => {
     const path = `${dir}/${STATIC_MANIFEST}`;
-    return r.source.exists(path) ? new TextDecoder().decode(r.source.read(path)) : undefined;
+    return r.source.exists(path)
+      ? new TextDecoder("utf-8", { ignoreBOM: true }).decode(r.source.read(path))
+      : undefined;
   };
   const now = manifest(to, change.new.dir);
   if (now === undefined || now === manifest(from, change.old.dir)) return [];

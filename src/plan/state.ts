@@ -7,7 +7,7 @@
  *    code_change/3 does not: it only exists for processes started after the upgrade.
  */
 import type { Beam } from "../read/beam.js";
-import { elementsOf, isAtom, type Term } from "../term/term.js";
+import { elementsOf, isAtom, subterms, type Term } from "../term/term.js";
 
 /** Record definitions: name to field names, from `{attribute, _, record, {Name, Fields}}` forms. */
 export function records(forms: Term[]): Map<string, string[]> {
@@ -61,18 +61,17 @@ function inside(t: Term | undefined, tag: string): Term | undefined {
 /** Remote calls `M:F/A` made inside `Name/Arity`, as written. */
 export function callsIn(forms: Term[], name: string, arity: number): Set<string> {
   const out = new Set<string>();
-  const visit = (t: Term): void => {
-    if (t.t === "tuple") {
+  for (const clause of clauses(forms, name, arity) ?? []) {
+    for (const t of subterms(clause)) {
+      if (t.t !== "tuple") continue;
       const [tag, , fun, args] = t.v;
       if (isAtom(tag, "call") && fun?.t === "tuple" && isAtom(fun.v[0], "remote")) {
         const [m, f] = [fun.v[2], fun.v[3]];
         const [mv, fv] = [m?.t === "tuple" ? m.v[2] : undefined, f?.t === "tuple" ? f.v[2] : undefined];
         if (mv?.t === "atom" && fv?.t === "atom") out.add(`${mv.v}:${fv.v}/${elementsOf(args)?.length ?? 0}`);
       }
-      t.v.forEach(visit);
-    } else if (t.t === "list") t.v.forEach(visit);
-  };
-  (clauses(forms, name, arity) ?? []).forEach(visit);
+    }
+  }
   return out;
 }
 

@@ -10,7 +10,7 @@ import { GenAppupError } from "../errors.js";
 import { ascii, compactOperand, u32, walkChunks, type Fail } from "./bytes.js";
 import { codeFacts, type CodeFacts } from "./code.js";
 import { decodeEtf } from "./etf.js";
-import { elementsOf, isAtom, type Term } from "../term/term.js";
+import { elementsOf, isAtom, subterms, type Term } from "../term/term.js";
 
 /** A function a module calls in another module (its import table). */
 export type Import = readonly [module: string, fun: string, arity: number];
@@ -70,20 +70,7 @@ export class Beam {
   get namedAtoms(): Set<string> {
     if (!this.named) {
       const out = new Set(this.atoms);
-      const visit = (t: Term): void => {
-        if (t.t === "atom") out.add(t.v);
-        else if (t.t === "tuple") t.v.forEach(visit);
-        else if (t.t === "list") {
-          t.v.forEach(visit);
-          if (t.tail) visit(t.tail);
-        } else if (t.t === "map") {
-          for (const [k, v] of t.v) {
-            visit(k);
-            visit(v);
-          }
-        }
-      };
-      this.literals.forEach(visit);
+      for (const lit of this.literals) for (const t of subterms(lit)) if (t.t === "atom") out.add(t.v);
       this.named = out;
     }
     return this.named;
@@ -319,7 +306,7 @@ function gunzip(bytes: Uint8Array, file: string): Uint8Array {
 }
 
 function readAtoms(b: Uint8Array, utf8: boolean, file: string): string[] {
-  const decoder = new TextDecoder(utf8 ? "utf-8" : "latin1");
+  const decoder = new TextDecoder(utf8 ? "utf-8" : "latin1", { ignoreBOM: true });
   const raw = u32(b, 0, failing(file)) | 0;
   // OTP 28 writes a negative count and compact-encoded lengths (atoms up to 1020 bytes).
   const compact = raw < 0;

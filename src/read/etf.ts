@@ -9,18 +9,19 @@ import { GenAppupError } from "../errors.js";
 import type { Term } from "../term/term.js";
 
 export interface EtfLimits {
-  /** Deepest nesting accepted; a deeper term is refused rather than overflowing the stack. */
-  maxDepth: number;
   /** Largest inflated size accepted for a compressed term (tag 80), in bytes. */
   maxInflated: number;
 }
 
-const DEFAULT_LIMITS: EtfLimits = { maxDepth: 10_000, maxInflated: 256 * 1024 * 1024 };
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+const DEFAULT_LIMITS: EtfLimits = { maxInflated: 256 * 1024 * 1024 };
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 const latin1 = new TextDecoder("latin1");
 
-/** Decodes one complete ETF blob (starting with version byte 131). */
+/**
+ * Decodes one complete ETF blob (starting with version byte 131). Nesting is bounded only by the
+ * data, as in binary_to_term: the abstract code of a long list literal is a cons cell per element.
+ */
 export function decodeEtf(data: Uint8Array, limits: Partial<EtfLimits> = {}): Term {
   const lim = { ...DEFAULT_LIMITS, ...limits };
   if (data[0] !== 131) fail(`not an external term: first byte is ${data[0] ?? "missing"}, expected 131`);
@@ -34,13 +35,13 @@ export function decodeEtf(data: Uint8Array, limits: Partial<EtfLimits> = {}): Te
       fail("compressed term does not inflate");
     }
     if (inflated.length !== size) fail(`compressed term inflates to ${inflated.length} bytes, header says ${size}`);
-    return decodeWhole(new Reader(inflated, lim.maxDepth));
+    return decodeWhole(new Reader(inflated));
   }
-  return decodeWhole(new Reader(data.subarray(1), lim.maxDepth));
+  return decodeWhole(new Reader(data.subarray(1)));
 }
 
 function decodeWhole(r: Reader): Term {
-  const term = r.term(0);
+  const term = r.term();
   if (r.pos !== r.buf.length) fail(`${r.buf.length - r.pos} stray bytes after the term`);
   return term;
 }
@@ -49,13 +50,17 @@ function fail(msg: string): never {
   throw new GenAppupError("", msg);
 }
 
+/** A tuple, list or map being filled: `left` more terms complete it (a list's last one is its tail). */
+interface Open {
+  kind: "tuple" | "list" | "map";
+  items: Term[];
+  left: number;
+}
+
 class Reader {
   pos = 0;
   private view: DataView;
-  constructor(
-    readonly buf: Uint8Array,
-    private maxDepth: number,
-  ) {
+  constructor(readonly buf: Uint8Array) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
@@ -71,9 +76,57 @@ class Reader {
   i32 = () => this.view.getInt32(this.need(4));
   bytes = (n: number) => this.buf.subarray(this.need(n), this.pos);
 
-  term(depth: number): Term {
-    if (depth > this.maxDepth) fail(`term nests deeper than ${this.maxDepth} levels`);
+  /** One whole term, containers kept on an explicit stack rather than the call stack. */
+  term(): Term {
+    const open: Open[] = [];
+    for (;;) {
+      let t = this.next(open);
+      while (t) {
+        const top = open[open.length - 1];
+        if (!top) return t;
+        top.items.push(t);
+        if (--top.left > 0) break;
+        open.pop();
+        t = close(top);
+      }
+    }
+  }
+
+  /** A leaf term, or an empty container; or undefined after opening a container on `open`. */
+  private next(open: Open[]): Term | undefined {
     const tag = this.u8();
+    switch (tag) {
+      case 104:
+      case 105:
+        return this.opening(open, "tuple", tag === 104 ? this.u8() : this.u32());
+      case 108: {
+        const n = this.u32() + 1;
+        const top = open[open.length - 1];
+        if (top?.kind !== "list" || top.left !== 1) return this.opening(open, "list", n);
+        // A list in the tail of a list continues it (Erlang writes lists flat; merging level by level is quadratic).
+        top.left = this.checked("list", n);
+        return undefined;
+      }
+      case 116:
+        return this.opening(open, "map", this.u32() * 2);
+      default:
+        return this.leaf(tag);
+    }
+  }
+
+  private opening(open: Open[], kind: Open["kind"], left: number): Term | undefined {
+    if (left === 0) return kind === "map" ? { t: "map", v: [] } : { t: "tuple", v: [] };
+    open.push({ kind, items: [], left: this.checked(kind, left) });
+    return undefined;
+  }
+
+  /** Every term takes at least a byte: a count beyond the data left is refused before anything is built. */
+  private checked(kind: Open["kind"], left: number): number {
+    if (left > this.buf.length - this.pos) fail(`a ${kind} of ${left} terms is longer than its data`);
+    return left;
+  }
+
+  private leaf(tag: number): Term {
     switch (tag) {
       case 97:
         return { t: "int", v: BigInt(this.u8()) };
@@ -89,42 +142,34 @@ class Reader {
         return { t: "float", v: parseFloat(latin1.decode(this.bytes(31)).replace(/\0+$/, "")) };
       case 100:
       case 115:
-        return this.atom(tag === 100 ? this.u16() : this.u8(), latin1);
       case 118:
       case 119:
-        return this.atom(tag === 118 ? this.u16() : this.u8(), utf8);
-      case 104:
-      case 105:
-        return { t: "tuple", v: this.seq(tag === 104 ? this.u8() : this.u32(), depth) };
+        return this.atom(tag);
       case 106:
         return { t: "list", v: [] };
       case 107:
         return { t: "list", v: Array.from(this.bytes(this.u16()), (c) => ({ t: "int", v: BigInt(c) }) as Term) };
-      case 108:
-        return this.list(depth);
       case 109:
         return { t: "bin", v: this.bytes(this.u32()) };
       case 77:
         return this.bitstring();
-      case 116:
-        return this.map(depth);
       case 113:
-        return this.exportFun(depth);
+        return this.exportFun();
       case 112:
         return this.closure();
       case 103:
       case 88:
-        return this.skipNode(depth, 8 + (tag === 88 ? 4 : 1), "pid");
+        return this.skipNode(8 + (tag === 88 ? 4 : 1), "pid");
       case 102:
       case 89:
-        return this.skipNode(depth, 4 + (tag === 89 ? 4 : 1), "port");
+        return this.skipNode(4 + (tag === 89 ? 4 : 1), "port");
       case 120:
-        return this.skipNode(depth, 12, "port");
+        return this.skipNode(12, "port");
       case 101:
-        return this.skipNode(depth, 5, "ref");
+        return this.skipNode(5, "ref");
       case 114:
       case 90:
-        return this.reference(tag, depth);
+        return this.reference(tag);
       case 80:
         return fail("compressed term inside a term");
       case 82:
@@ -134,30 +179,6 @@ class Reader {
       default:
         return fail(`unknown term tag ${tag} at byte ${this.pos - 1}`);
     }
-  }
-
-  private seq(n: number, depth: number): Term[] {
-    if (n > this.buf.length - this.pos) fail(`a ${n}-element term is longer than its data`);
-    const out: Term[] = new Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.term(depth + 1);
-    return out;
-  }
-
-  private list(depth: number): Term {
-    const v = this.seq(this.u32(), depth);
-    const tail = this.term(depth + 1);
-    if (tail.t === "list" && tail.v.length === 0) return { t: "list", v };
-    // A list whose tail is itself a list is written flat by Erlang; merge it the same way.
-    if (tail.t === "list") return { t: "list", v: v.concat(tail.v), ...(tail.tail ? { tail: tail.tail } : {}) };
-    return { t: "list", v, tail };
-  }
-
-  private map(depth: number): Term {
-    const n = this.u32();
-    if (n * 2 > this.buf.length - this.pos) fail(`a ${n}-pair map is longer than its data`);
-    const v: [Term, Term][] = [];
-    for (let i = 0; i < n; i++) v.push([this.term(depth + 1), this.term(depth + 1)]);
-    return { t: "map", v };
   }
 
   private big(n: number): Term {
@@ -171,13 +192,21 @@ class Reader {
     return { t: "int", v: sign ? -v : v };
   }
 
-  private atom(len: number, decoder: TextDecoder): Term {
+  private atom(tag: number): Term {
+    const len = tag === 100 || tag === 118 ? this.u16() : this.u8();
     try {
-      return { t: "atom", v: decoder.decode(this.bytes(len)) };
+      return { t: "atom", v: (tag === 118 || tag === 119 ? utf8 : latin1).decode(this.bytes(len)) };
     } catch (e) {
       if (e instanceof GenAppupError) throw e;
       return fail("atom is not valid UTF-8");
     }
+  }
+
+  /** An atom, as the parts of a fun, a pid, a port or a reference are. */
+  private atomPart(what: string): string {
+    const tag = this.u8();
+    if (tag !== 100 && tag !== 115 && tag !== 118 && tag !== 119) fail(`malformed ${what}`);
+    return (this.atom(tag) as { v: string }).v;
   }
 
   private bitstring(): Term {
@@ -188,12 +217,12 @@ class Reader {
     return bits === 8 || len === 0 ? { t: "bin", v } : { t: "bin", v, bits };
   }
 
-  private exportFun(depth: number): Term {
-    const m = this.term(depth + 1),
-      f = this.term(depth + 1),
-      a = this.term(depth + 1);
-    if (m.t !== "atom" || f.t !== "atom" || a.t !== "int") fail("malformed export fun");
-    return { t: "fun", m: m.v, f: f.v, a: Number(a.v) };
+  private exportFun(): Term {
+    const m = this.atomPart("export fun"),
+      f = this.atomPart("export fun");
+    const a = this.leaf(this.u8());
+    if (a.t !== "int") fail("malformed export fun");
+    return { t: "fun", m, f, a: Number(a.v) };
   }
 
   /** NEW_FUN_EXT: skipped whole (its Size field counts itself), as closures never matter to us. */
@@ -205,16 +234,32 @@ class Reader {
     return { t: "opaque", kind: "closure" };
   }
 
-  private skipNode(depth: number, rest: number, kind: "pid" | "port" | "ref"): Term {
-    this.term(depth + 1);
+  private skipNode(rest: number, kind: "pid" | "port" | "ref"): Term {
+    this.atomPart(kind);
     this.need(rest);
     return { t: "opaque", kind };
   }
 
-  private reference(tag: number, depth: number): Term {
+  private reference(tag: number): Term {
     const n = this.u16();
-    this.term(depth + 1);
+    this.atomPart("reference");
     this.need((tag === 90 ? 4 : 1) + 4 * n);
     return { t: "opaque", kind: "ref" };
   }
+}
+
+/** The term an open container makes once its last element is in. */
+function close(c: Open): Term {
+  if (c.kind === "tuple") return { t: "tuple", v: c.items };
+  if (c.kind === "map") {
+    const v: [Term, Term][] = [];
+    for (let i = 0; i < c.items.length; i += 2) v.push([c.items[i]!, c.items[i + 1]!]);
+    return { t: "map", v };
+  }
+  const tail = c.items.pop()!;
+  const v = c.items;
+  if (tail.t === "list" && tail.v.length === 0) return { t: "list", v };
+  // A list whose tail is itself a list is written flat by Erlang; merge it the same way.
+  if (tail.t === "list") return { t: "list", v: v.concat(tail.v), ...(tail.tail ? { tail: tail.tail } : {}) };
+  return { t: "list", v, tail };
 }

@@ -141,7 +141,7 @@ function locate(path: string, opts: ReadOptions): { source: ReleaseSource; vsn?:
 /** releases/start_erl.data ("ERTS_VSN REL_VSN"), else the only version there is. */
 function currentVersion(source: ReleaseSource): string {
   if (source.exists("releases/start_erl.data")) {
-    const text = new TextDecoder().decode(source.read("releases/start_erl.data")).trim();
+    const text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(source.read("releases/start_erl.data")).trim();
     const vsn = text.split(/\s+/)[1];
     if (!vsn)
       throw new GenAppupError(
@@ -177,13 +177,15 @@ function readFrom(source: ReleaseSource, vsn: string, given?: string): Release {
   const apps = entries.map((e) => readApp(source, e));
   const releaseDir = `releases/${relVsn}`;
   const sysConfig = source.exists(`${releaseDir}/sys.config`)
-    ? new TextDecoder().decode(source.read(`${releaseDir}/sys.config`))
+    ? new TextDecoder("utf-8", { ignoreBOM: true }).decode(source.read(`${releaseDir}/sys.config`))
     : "";
   const providerState = sysConfig.includes("config_provider_init")
     ? configProviderInit(parseOneTerm(sysConfig, source.describe(`${releaseDir}/sys.config`)))
     : undefined;
   const exs = `${releaseDir}/runtime.exs`;
-  const runtimeExs = source.exists(exs) ? new TextDecoder().decode(source.read(exs)) : undefined;
+  const runtimeExs = source.exists(exs)
+    ? new TextDecoder("utf-8", { ignoreBOM: true }).decode(source.read(exs))
+    : undefined;
   return {
     name,
     vsn: relVsn,

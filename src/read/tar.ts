@@ -78,7 +78,7 @@ function parent(path: string): string {
 
 function cString(b: Uint8Array): string {
   const end = b.indexOf(0);
-  return new TextDecoder().decode(end < 0 ? b : b.subarray(0, end));
+  return new TextDecoder("utf-8", { ignoreBOM: true }).decode(end < 0 ? b : b.subarray(0, end));
 }
 
 function octal(b: Uint8Array, pos: number, fail: (d: string) => never): number {
@@ -102,7 +102,7 @@ function checkChecksum(h: Uint8Array, pos: number, fail: (d: string) => never): 
 
 /** The `path` record of a pax extended header (`"<len> path=<value>\n"` records). */
 function paxPath(body: Uint8Array): string | undefined {
-  const text = new TextDecoder().decode(body);
+  const text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(body);
   for (const m of text.matchAll(/\d+ ([^=]+)=([^\n]*)\n/g)) if (m[1] === "path") return m[2];
   return undefined;
 }

@@ -6,6 +6,7 @@
  */
 import type { Parser, ParserOutput, Token } from "typescript-parsec";
 import { K, type Tok } from "./lexer.js";
+import { mapPairs, type Term } from "./term.js";
 
 /** Like rep_sc, but linear: appends to one array and keeps the first candidate. */
 export function many<T>(p: Parser<K, T>): Parser<K, T[]> {
@@ -105,3 +106,113 @@ export function enclosed<T>(open: K, inner: Parser<K, T>, close: K): Parser<K, T
 }
 
 export const value = <V>(kind: K) => leaf(kind, (t) => t.value as V);
+
+/** A list, tuple, map or parenthesized term being read: its elements so far, and what comes next in it. */
+interface Open {
+  open: K.LBrack | K.LBrace | K.Hash | K.LParen;
+  items: Term[];
+  /** A map's key waiting for its value; a list after `|` waiting for its tail. */
+  phase: "item" | "value" | "tail";
+  pairs: [Term, Term][];
+  /** Closing brackets still to come: `[a | [b | [c]]]` is read as one list, in linear time. */
+  closes: number;
+}
+
+const CLOSE = { [K.LBrack]: K.RBrack, [K.LBrace]: K.RBrace, [K.Hash]: K.RBrace, [K.LParen]: K.RParen } as const;
+
+/**
+ * Terms with lists, tuples and maps around the terms `leaf` reads, the containers kept on an
+ * explicit stack: file:consult (a yecc parser) reads terms nested thousands deep, which recursive
+ * descent cannot.
+ */
+export function nested(leaf: Parser<K, Term>): Parser<K, Term> {
+  return {
+    parse(first) {
+      const stack: Open[] = [];
+      let at = first as Tok | undefined;
+      for (;;) {
+        let term: Term;
+        const kind = at?.kind;
+        const inTail = stack[stack.length - 1]?.phase === "tail";
+        if (kind === K.LBrack && inTail && at!.next?.kind !== K.RBrack) {
+          const top = stack[stack.length - 1]!;
+          top.phase = "item";
+          top.closes++;
+          at = at!.next;
+          continue;
+        }
+        if (kind === K.Hash && at!.next?.kind !== K.LBrace) return expecting(at!.next, "{");
+        if (kind === K.LParen) {
+          stack.push({ open: kind, items: [], phase: "item", pairs: [], closes: 1 });
+          at = at!.next;
+          continue;
+        }
+        if (kind === K.LBrack || kind === K.LBrace || kind === K.Hash) {
+          const body = kind === K.Hash ? at!.next!.next : at!.next; // `#` and `{` are two tokens
+          if (body?.kind !== CLOSE[kind]) {
+            stack.push({ open: kind, items: [], phase: "item", pairs: [], closes: 1 });
+            at = body;
+            continue;
+          }
+          term =
+            kind === K.LBrack ? { t: "list", v: [] } : kind === K.LBrace ? { t: "tuple", v: [] } : { t: "map", v: [] };
+          at = body.next;
+        } else {
+          const out = leaf.parse(at);
+          if (!out.successful || out.candidates.length === 0) return out;
+          term = out.candidates[0]!.result;
+          at = out.candidates[0]!.nextToken as Tok | undefined;
+        }
+        // Put the term in the containers it ends, innermost first, until one wants another term.
+        for (;;) {
+          const top = stack[stack.length - 1];
+          if (!top)
+            return {
+              successful: true,
+              candidates: [{ firstToken: first, nextToken: at, result: term }],
+              error: undefined,
+            };
+          if (top.open === K.Hash && top.phase === "item") {
+            if (at?.kind !== K.Arrow) return expecting(at, "=>");
+            top.items.push(term);
+            top.phase = "value";
+            at = at.next;
+            break;
+          }
+          if (top.phase === "value") {
+            top.pairs.push([top.items.pop()!, term]);
+            top.phase = "item";
+          } else top.items.push(term);
+          if (top.phase !== "tail" && top.open !== K.LParen && at?.kind === K.Comma) {
+            at = at.next;
+            break;
+          }
+          if (top.open === K.LBrack && top.phase === "item" && at?.kind === K.Bar) {
+            top.phase = "tail";
+            at = at.next;
+            break;
+          }
+          for (let n = top.closes; n > 0; n--) {
+            if (at?.kind !== CLOSE[top.open]) return expecting(at, K[CLOSE[top.open]]);
+            at = at.next;
+          }
+          stack.pop();
+          term = closed(top);
+        }
+      }
+    },
+  };
+}
+
+function closed(c: Open): Term {
+  if (c.open === K.LParen) return c.items[0]!;
+  if (c.open === K.LBrace) return { t: "tuple", v: c.items };
+  if (c.open === K.Hash) return { t: "map", v: mapPairs(c.pairs) };
+  if (c.phase !== "tail") return { t: "list", v: c.items };
+  const tail = c.items.pop()!;
+  const v = c.items;
+  if (tail.t !== "list") return { t: "list", v, tail };
+  // `[a | [b, c]]` is the list [a, b, c]: Erlang has no other.
+  for (const x of tail.v) v.push(x);
+  return tail.tail ? { t: "list", v, tail: tail.tail } : { t: "list", v };
+}

@@ -22,7 +22,9 @@ export enum K {
   RBrack,
   Bar,
   Comma,
-  MapOpen,
+  Hash,
+  LParen,
+  RParen,
   Arrow,
   BinOpen,
   BinClose,
@@ -59,7 +61,9 @@ export class Tok implements Token<K> {
 }
 
 const PUNCT = new Map<string, K>([
-  ["#{", K.MapOpen],
+  ["#", K.Hash],
+  ["(", K.LParen],
+  [")", K.RParen],
   ["=>", K.Arrow],
   ["<<", K.BinOpen],
   [">>", K.BinClose],
@@ -124,10 +128,13 @@ export function lex(text: string, file: string): Tok | undefined {
     const c = text[pos]!;
     if (c === "%") {
       const nl = text.indexOf("\n", pos);
-      pos = nl < 0 ? text.length : nl;
+      const end = nl < 0 ? text.length : nl;
+      const nonChar = text.slice(pos, end).search(/[\uFFFE\uFFFF]/); // erl_scan refuses them in comments too
+      if (nonChar >= 0) literal(text, pos + nonChar, fail);
+      pos = end;
       continue;
     }
-    if (c <= " " || /\s/.test(c)) {
+    if (isWhite(text.charCodeAt(pos))) {
       newlines(pos, pos + 1);
       pos++;
       continue;
@@ -148,7 +155,7 @@ export function lex(text: string, file: string): Tok | undefined {
       let code: number;
       if (text[pos + 1] === "\\") [code, pos] = scanEscape(text, pos + 2, fail);
       else {
-        code = text.codePointAt(pos + 1)!;
+        code = literal(text, pos + 1, fail);
         pos += code > 0xffff ? 3 : 2;
       }
       emit(K.Char, start, code);
@@ -159,7 +166,12 @@ export function lex(text: string, file: string): Tok | undefined {
       const m = NUMBER.exec(text)!;
       pos = NUMBER.lastIndex;
       const digits = m[1]!.replaceAll("_", "");
-      if (m[3]) emit(K.Float, start, Number(digits + m[3].replaceAll("_", "")));
+      if (m[3])
+        emit(
+          K.Float,
+          start,
+          float(digits + m[3].replaceAll("_", ""), () => fail(`bad float ${m[0]}`, start)),
+        );
       else if (m[2])
         emit(
           K.Int,
@@ -169,7 +181,7 @@ export function lex(text: string, file: string): Tok | undefined {
       else emit(K.Int, start, BigInt(digits));
       continue;
     }
-    if (c === "." && (pos + 1 >= text.length || /[\s%]/.test(text[pos + 1]!))) {
+    if (c === "." && (pos + 1 >= text.length || text[pos + 1] === "%" || isWhite(text.charCodeAt(pos + 1)))) {
       pos++;
       emit(K.Dot, start, ".");
       continue;
@@ -191,6 +203,22 @@ export function lex(text: string, file: string): Tok | undefined {
     emit(kind, start, p);
   }
   return head;
+}
+
+/** erl_scan's white space: the control characters, space, and Latin-1's C1 controls and no-break space. */
+function isWhite(c: number): boolean {
+  return c <= 32 || (c >= 0x80 && c <= 0xa0);
+}
+
+/** A float as list_to_float reads it: one too large for a double is an error, not infinity. */
+function float(text: string, bad: () => never): number {
+  const v = Number(text);
+  return Number.isFinite(v) ? v : bad();
+}
+
+/** erl_scan's characters: Unicode code points that are neither surrogates nor U+FFFE and U+FFFF. */
+function isChar(c: number): boolean {
+  return c < 0xd800 || (c > 0xdfff && c < 0xfffe) || (c > 0xffff && c <= 0x10ffff);
 }
 
 function parseBased(digits: string, base: number, bad: () => never): bigint {
@@ -217,7 +245,7 @@ function scanQuoted(text: string, pos: number, quote: string, fail: Fail): [numb
       [code, pos] = scanEscape(text, pos + 1, fail);
       chars.push(code);
     } else {
-      const code = text.codePointAt(pos)!;
+      const code = literal(text, pos, fail);
       chars.push(code);
       pos += code > 0xffff ? 2 : 1;
     }
@@ -237,9 +265,11 @@ function scanEscape(text: string, pos: number, fail: Fail): [number, number] {
   }
   if (c === "x") {
     if (text[pos + 1] === "{") {
-      const end = text.indexOf("}", pos + 2);
-      const hex = end < 0 ? "" : text.slice(pos + 2, end);
-      if (!/^[0-9a-fA-F]+$/.test(hex) || parseInt(hex, 16) > 0x10ffff) fail(`bad escape \\x{${hex}}`, pos);
+      const digits = /[0-9a-fA-F]*/y;
+      digits.lastIndex = pos + 2;
+      const hex = digits.exec(text)![0];
+      const end = pos + 2 + hex.length;
+      if (!hex || text[end] !== "}" || !isChar(parseInt(hex, 16))) fail(`bad escape \\x{${hex.slice(0, 12)}`, pos);
       return [parseInt(hex, 16), end + 1];
     }
     const hex = text.slice(pos + 1, pos + 3);
@@ -247,14 +277,17 @@ function scanEscape(text: string, pos: number, fail: Fail): [number, number] {
     return [parseInt(hex, 16), pos + 3];
   }
   if (c === "^") {
-    const ctl = text[pos + 1];
-    if (ctl === undefined) return fail("bad escape \\^ at the end of input", pos);
-    if (ctl === "?") return [127, pos + 2];
-    const code = ctl.charCodeAt(0);
-    if ((code >= 64 && code <= 95) || (code >= 97 && code <= 122)) return [code & 31, pos + 2];
-    return fail(`bad control escape \\^${ctl}`, pos);
+    if (pos + 1 >= text.length) return fail("bad escape \\^ at the end of input", pos);
+    const code = text.codePointAt(pos + 1)!;
+    return [code & 31, pos + (code > 0xffff ? 3 : 2)]; // erl_scan: any character at all, `band 31`
   }
   if (c in SIMPLE_ESCAPES) return [SIMPLE_ESCAPES[c]!, pos + 1];
-  const code = text.codePointAt(pos)!;
+  const code = literal(text, pos, fail);
   return [code, pos + (code > 0xffff ? 2 : 1)];
+}
+
+/** The character at `pos` as written in the file. */
+function literal(text: string, pos: number, fail: Fail): number {
+  const code = text.codePointAt(pos)!;
+  return isChar(code) ? code : fail(`illegal character U+${code.toString(16).toUpperCase().padStart(4, "0")}`, pos);
 }

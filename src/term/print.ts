@@ -12,14 +12,21 @@
  * bare, but OTP 27+ reserves them and `file:consult` would then fail on our files.
  */
 import { GenAppupError } from "../errors.js";
-import { bitSize, isAtomStart, isNameChar, type Term } from "./term.js";
+import { bitSize, isAtomStart, isNameChar, termDepth, type Term } from "./term.js";
 
 /** The `%% coding: utf-8` header line systools and release_handler write. */
 export const CODING_HEADER = "%% coding: utf-8\n";
 
+/**
+ * The deepest term we write. The layout recurses, as io_lib_pretty does, and Node's stack holds
+ * some 1,300 levels; no appup instruction comes near this.
+ */
+export const MAX_WRITTEN_DEPTH = 1000;
+
 /** `io_lib:format("~tp", [T])` starting at column `col`. */
 export function formatTerm(term: Term, col = 1, lineLength = 80): string {
   if (term.t === "atom") return writeAtom(term.v);
+  writable(term, "");
   const m = measure(term);
   if (m.k === "str" && !isCompound(term)) return m.s;
   if (m.len < lineLength - col) return write(m);
@@ -45,6 +52,17 @@ export function termLine(term: Term): string {
 /** A consultable file of one term: what systools writes for relup and mix for `.rel`. */
 export function formatFile(term: Term): string {
   return `${CODING_HEADER}${formatTerm(term)}.\n`;
+}
+
+/** Refuses, naming `where`, a term nested deeper than we write. */
+export function writable(term: Term, where: string): Term {
+  const depth = termDepth(term);
+  if (depth > MAX_WRITTEN_DEPTH)
+    throw new GenAppupError(
+      where,
+      `a term nests ${depth} levels deep; gen-appup writes terms up to ${MAX_WRITTEN_DEPTH}`,
+    );
+  return term;
 }
 
 function isCompound(t: Term): boolean {
@@ -147,7 +165,9 @@ function measureBinary(t: Term & { t: "bin" }): Measured {
 function printableBinary(bytes: Uint8Array): string | undefined {
   let chars: number[];
   try {
-    chars = Array.from(new TextDecoder("utf-8", { fatal: true }).decode(bytes), (c) => c.codePointAt(0)!);
+    chars = Array.from(new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes), (c) =>
+      c.codePointAt(0)!,
+    );
   } catch {
     // Not UTF-8: printable when every byte is a printable Latin-1 character.
     return Array.from(bytes).every(isPrintableLatin1) ? `<<${writeString(Array.from(bytes), '"')}>>` : undefined;

@@ -40,7 +40,7 @@ export function isAtom(term: Term | undefined, name?: string): term is { t: "ato
 
 /** The text of a charlist or a UTF-8 binary, or undefined when the term is neither. */
 export function textOf(term: Term | undefined): string | undefined {
-  if (term?.t === "bin" && term.bits === undefined) return new TextDecoder().decode(term.v);
+  if (term?.t === "bin" && term.bits === undefined) return new TextDecoder("utf-8", { ignoreBOM: true }).decode(term.v);
   if (term?.t !== "list" || term.tail) return undefined;
   let s = "";
   for (const c of term.v) {
@@ -83,25 +83,29 @@ const RANK: Record<Term["t"], number> = {
   bin: 9,
 };
 
-/** Compares two terms in Erlang's standard term order (used to sort small map keys as Erlang does). */
-export function compareTerms(a: Term, b: Term): number {
-  if (a.t === "list" && b.t === "list") return compareLists(a, b);
+/**
+ * Compares two terms in Erlang's standard term order; `exact`, in map key order, where every
+ * integer sorts before every float, at any depth (how Erlang orders a small map's keys).
+ */
+export function compareTerms(a: Term, b: Term, exact = false): number {
+  if (a.t === "list" && b.t === "list") return compareLists(a, b, exact);
   const ra = a.t === "list" && a.v.length === 0 ? 7.5 : RANK[a.t];
   const rb = b.t === "list" && b.v.length === 0 ? 7.5 : RANK[b.t];
   if (ra !== rb) return ra < rb ? -1 : 1;
   switch (a.t) {
     case "int":
     case "float":
+      if (exact && a.t !== b.t) return a.t === "int" ? -1 : 1;
       return compareNumbers(a.v, (b as typeof a).v);
     case "atom":
       return compareStrings(a.v, (b as typeof a).v);
     case "tuple": {
       const bv = (b as typeof a).v;
       if (a.v.length !== bv.length) return a.v.length < bv.length ? -1 : 1;
-      return compareSeq(a.v, bv);
+      return compareSeq(a.v, bv, exact);
     }
     case "map":
-      return compareMaps(a.v, (b as typeof a).v);
+      return compareMaps(a.v, (b as typeof a).v, exact);
     case "bin":
       return compareBits(a, b as typeof a);
     case "fun": {
@@ -129,28 +133,28 @@ function compareStrings(x: string, y: string): number {
   return cx.length - cy.length;
 }
 
-function compareSeq(a: Term[], b: Term[]): number {
+function compareSeq(a: Term[], b: Term[], exact: boolean): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const c = compareTerms(a[i]!, b[i]!);
+    const c = compareTerms(a[i]!, b[i]!, exact);
     if (c !== 0) return c;
   }
   return a.length - b.length;
 }
 
-function compareLists(a: Term & { t: "list" }, b: Term & { t: "list" }): number {
+function compareLists(a: Term & { t: "list" }, b: Term & { t: "list" }, exact: boolean): number {
   if (a.v.length === 0 || b.v.length === 0) return Math.sign(a.v.length) - Math.sign(b.v.length);
   const n = Math.min(a.v.length, b.v.length);
   for (let i = 0; i < n; i++) {
-    const c = compareTerms(a.v[i]!, b.v[i]!);
+    const c = compareTerms(a.v[i]!, b.v[i]!, exact);
     if (c !== 0) return c;
   }
   // Compare what is left of each, cons cell by cons cell: a rest list or the tail.
   const rest = (l: Term & { t: "list" }): Term =>
     l.v.length > n ? { t: "list", v: l.v.slice(n), tail: l.tail } : (l.tail ?? NIL);
-  return compareTerms(rest(a), rest(b));
+  return compareTerms(rest(a), rest(b), exact);
 }
 
-function compareMaps(a: [Term, Term][], b: [Term, Term][]): number {
+function compareMaps(a: [Term, Term][], b: [Term, Term][], exact: boolean): number {
   if (a.length !== b.length) return a.length < b.length ? -1 : 1;
   const sa = mapPairs(a),
     sb = mapPairs(b);
@@ -158,10 +162,12 @@ function compareMaps(a: [Term, Term][], b: [Term, Term][]): number {
     compareSeq(
       sa.map((p) => p[0]),
       sb.map((p) => p[0]),
+      exact,
     ) ||
     compareSeq(
       sa.map((p) => p[1]),
       sb.map((p) => p[1]),
+      exact,
     )
   );
 }
@@ -186,17 +192,11 @@ export function bitSize(b: { v: Uint8Array; bits?: number }): number {
 export function mapPairs(pairs: [Term, Term][]): [Term, Term][] {
   const unique: [Term, Term][] = [];
   for (const p of pairs) {
-    const at = unique.findIndex((u) => compareMapKeys(u[0], p[0]) === 0);
+    const at = unique.findIndex((u) => compareTerms(u[0], p[0], true) === 0);
     if (at >= 0) unique[at] = p;
     else unique.push(p);
   }
-  return unique.length <= 32 ? unique.sort((x, y) => compareMapKeys(x[0], y[0])) : unique;
-}
-
-function compareMapKeys(a: Term, b: Term): number {
-  if (a.t === "int" && b.t === "float") return -1;
-  if (a.t === "float" && b.t === "int") return 1;
-  return compareTerms(a, b);
+  return unique.length <= 32 ? unique.sort((x, y) => compareTerms(x[0], y[0], true)) : unique;
 }
 
 /** erl_scan's first character of an unquoted atom: a lowercase Latin-1 letter. */
@@ -212,4 +212,34 @@ export function isVarStart(c: number): boolean {
 /** erl_scan's characters after the first of an unquoted atom or a variable. */
 export function isNameChar(c: number): boolean {
   return isAtomStart(c) || isVarStart(c) || (c >= 48 && c <= 57) || c === 64;
+}
+
+/** How many lists, tuples and maps deep a term nests (an atom is 0), counted without recursion. */
+export function termDepth(term: Term): number {
+  let deepest = 0;
+  const stack: [Term, number][] = [[term, 0]];
+  while (stack.length) {
+    const [t, d] = stack.pop()!;
+    if (d > deepest) deepest = d;
+    if (t.t === "tuple") for (const x of t.v) stack.push([x, d + 1]);
+    else if (t.t === "list") {
+      for (const x of t.v) stack.push([x, d + 1]);
+      if (t.tail) stack.push([t.tail, d + 1]);
+    } else if (t.t === "map") for (const [k, v] of t.v) stack.push([k, d + 1], [v, d + 1]);
+  }
+  return deepest;
+}
+
+/** Every subterm of a term, itself first, visited without recursion (terms can nest thousands deep). */
+export function* subterms(term: Term): Generator<Term> {
+  const stack: Term[] = [term];
+  while (stack.length) {
+    const t = stack.pop()!;
+    yield t;
+    if (t.t === "tuple") for (let i = t.v.length - 1; i >= 0; i--) stack.push(t.v[i]!);
+    else if (t.t === "list") {
+      if (t.tail) stack.push(t.tail);
+      for (let i = t.v.length - 1; i >= 0; i--) stack.push(t.v[i]!);
+    } else if (t.t === "map") for (let i = t.v.length - 1; i >= 0; i--) stack.push(t.v[i]![1], t.v[i]![0]);
+  }
 }

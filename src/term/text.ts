@@ -7,9 +7,9 @@ import { createRequire } from "node:module";
 import type { Parser, ParserOutput, TokenPosition } from "typescript-parsec";
 import { GenAppupError } from "../errors.js";
 import { buildBinary, type SegValue } from "./bits.js";
-import { byKind, enclosed, leaf, many, sepBy, value } from "./combinators.js";
+import { byKind, enclosed, leaf, many, nested, sepBy, value } from "./combinators.js";
 import { K, lex, type Tok } from "./lexer.js";
-import { mapPairs, type Term } from "./term.js";
+import { bitSize, type Term } from "./term.js";
 
 // Loaded with require: through `import`, Node's ESM loader first scans every CommonJS file of the
 // package for its exports, which doubles its load time (about 10 ms of every run).
@@ -46,7 +46,8 @@ export function decodeConsultFile(bytes: Uint8Array, file: string): string {
   const head = new TextDecoder("latin1").decode(bytes.subarray(0, 200)).split("\n").slice(0, 2).join("\n");
   if (/coding\s*[:=]\s*(latin-1|iso-8859-1)/i.test(head)) return new TextDecoder("latin1").decode(bytes);
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    // A byte order mark is kept: erl_scan refuses it as it refuses any stray character.
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     throw new GenAppupError(file, "is not valid UTF-8 and declares no latin-1 coding");
   }
@@ -69,7 +70,8 @@ function describe(message: string, pos: TokenPosition | undefined, first: Tok | 
   return message;
 }
 
-const TERM = rule<K, Term>();
+const LEAF = rule<K, Term>();
+const TERM = nested(LEAF);
 const FORMS = many(kleft(TERM, tok(K.Dot)));
 
 const int: Parser<K, bigint> = apply(
@@ -83,30 +85,21 @@ const float: Parser<K, number> = apply(
 const string = apply(seq(value<number[]>(K.Str), many(value<number[]>(K.Str))), ([h, t]) => h.concat(...t));
 const atom = value<string>(K.Atom);
 
-const listTerm = apply(
-  enclosed(K.LBrack, seq(sepBy(TERM, K.Comma), opt_sc(kright(tok(K.Bar), TERM))), K.RBrack),
-  (body): Term => {
-    if (!body) return { t: "list", v: [] };
-    const [v, tail] = body;
-    if (!tail || (tail.t === "list" && tail.v.length === 0)) return { t: "list", v };
-    if (tail.t === "list")
-      return tail.tail ? { t: "list", v: v.concat(tail.v), tail: tail.tail } : { t: "list", v: v.concat(tail.v) };
-    return { t: "list", v, tail };
-  },
-);
-const tupleTerm = apply(enclosed(K.LBrace, sepBy(TERM, K.Comma), K.RBrace), (v): Term => ({ t: "tuple", v: v ?? [] }));
-const pair = seq(TERM, kright(tok(K.Arrow), TERM));
-const mapTerm = apply(enclosed(K.MapOpen, sepBy(pair, K.Comma), K.RBrace), (v): Term => ({
-  t: "map",
-  v: mapPairs(v ?? []),
-}));
 const funTerm = apply(
   seq(kright(tok(K.Fun), atom), kright(tok(K.Colon), atom), kright(tok(K.Slash), value<bigint>(K.Int))),
-  ([m, f, a]): Term => ({ t: "fun", m, f, a: Number(a) }),
+  ([m, f, a]): Term => {
+    if (a > 255n) throw new Error(`fun ${m}:${f}/${a}: an arity is at most 255`);
+    return { t: "fun", m, f, a: Number(a) };
+  },
 );
 
+const nestedBin = rule<K, Term>();
 const segValue: Parser<K, SegValue> = alt_sc(
   apply(string, (v): SegValue => ({ kind: "str", v })),
+  apply(nestedBin, (b): SegValue => {
+    const bin = b as Term & { t: "bin" };
+    return { kind: "bin", v: bin.v, bits: bitSize(bin) };
+  }),
   apply(float, (v): SegValue => ({ kind: "float", v })),
   apply(int, (v): SegValue => ({ kind: "int", v })),
 );
@@ -119,12 +112,13 @@ const segment = seq(
   opt_sc(kright(tok(K.Slash), sepBy(typeSpec, K.Minus))),
 );
 const binTerm = apply(enclosed(K.BinOpen, sepBy(segment, K.Comma), K.BinClose), (segs) => buildBinary(segs ?? []));
+nestedBin.setPattern(binTerm);
 
 const number = alt_sc(
   apply(float, (v): Term => ({ t: "float", v })),
   apply(int, (v): Term => ({ t: "int", v })),
 );
-TERM.setPattern(
+LEAF.setPattern(
   byKind<Term>(
     {
       [K.Atom]: leaf(K.Atom, (t): Term => ({ t: "atom", v: t.value as string })),
@@ -134,9 +128,6 @@ TERM.setPattern(
       [K.Minus]: number,
       [K.Plus]: number,
       [K.Str]: apply(string, (v): Term => ({ t: "list", v: v.map((c) => ({ t: "int", v: BigInt(c) })) })),
-      [K.LBrack]: listTerm,
-      [K.LBrace]: tupleTerm,
-      [K.MapOpen]: mapTerm,
       [K.BinOpen]: binTerm,
       [K.Fun]: funTerm,
     },

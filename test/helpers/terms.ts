@@ -30,3 +30,53 @@ export function sameTerm(a: Term, b: Term): boolean {
       return compareTerms(a, b) === 0;
   }
 }
+
+/**
+ * A text that two terms share exactly when Erlang's =:= holds for them, built without recursion
+ * (terms thousands deep). Maps compare in the order given: both readers give a small map sorted.
+ */
+export function termKey(term: Term): string {
+  const out: string[] = [];
+  const stack: (Term | string)[] = [term];
+  while (stack.length) {
+    const t = stack.pop()!;
+    if (typeof t === "string") {
+      out.push(t);
+      continue;
+    }
+    const push = (open: string, items: Term[], close: string) => {
+      out.push(open);
+      stack.push(close);
+      for (let i = items.length - 1; i >= 0; i--) stack.push(items[i]!, ",");
+    };
+    switch (t.t) {
+      case "list":
+        push("[", t.tail ? [...t.v, t.tail] : t.v, t.tail ? "|]" : "]");
+        break;
+      case "tuple":
+        push("{", t.v, "}");
+        break;
+      case "map":
+        push("#{", t.v.flat(), "}");
+        break;
+      case "float":
+        out.push(`f${Object.is(t.v, -0) ? "-0" : t.v}`);
+        break;
+      case "int":
+        out.push(`i${t.v}`);
+        break;
+      case "atom":
+        out.push(`a${JSON.stringify(t.v)}`);
+        break;
+      case "bin":
+        out.push(`b${t.bits ?? 8}:${Buffer.from(t.v).toString("hex")}`);
+        break;
+      case "fun":
+        out.push(`fun ${t.m}:${t.f}/${t.a}`);
+        break;
+      default:
+        out.push(`?${t.kind}`);
+    }
+  }
+  return out.join("");
+}

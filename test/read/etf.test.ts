@@ -7,6 +7,7 @@ import { formatTerm } from "../../src/term/print.js";
 import { GenAppupError } from "../../src/errors.js";
 import { decodeEtf } from "../../src/read/etf.js";
 import { erlEval, oracle, tempDir } from "../helpers/erlang.js";
+import type { Term } from "../../src/term/term.js";
 
 const COUNT = 1500;
 
@@ -42,10 +43,16 @@ test("malformed ETF fails with a clear error, never a hang", () => {
   }
 });
 
-test("depth and size limits are enforced", () => {
-  const deep = [131, ...Array(200).fill([108, 0, 0, 0, 1]).flat(), 106, ...Array(200).fill(106)];
-  assert.throws(() => decodeEtf(Uint8Array.from(deep), { maxDepth: 100 }), /deeper than 100 levels/);
-  assert.equal(decodeEtf(Uint8Array.from(deep)).t, "list");
+test("nesting is bounded by the data only, and a chain of lists in list tails decodes in linear time", () => {
+  const depth = 200_000;
+  const deep = [131, ...Array(depth).fill([108, 0, 0, 0, 1]).flat(), 106, ...Array(depth).fill(106)];
+  let t = decodeEtf(Uint8Array.from(deep));
+  for (let i = 0; i < depth; i++) t = (t as { v: Term[] }).v[0]!;
+  assert.deepEqual(t, { t: "list", v: [] });
+  // [1 | [2 | [3 | ...]]] written one cons cell per LIST_EXT: the flat list Erlang reads.
+  const chain = [131, ...Array(depth).fill([108, 0, 0, 0, 1, 97, 7]).flat(), 106];
+  const flat = decodeEtf(Uint8Array.from(chain));
+  assert.ok(flat.t === "list" && flat.v.length === depth && !flat.tail);
   const payload = deflateSync(Buffer.alloc(1 << 20));
   const bomb = Buffer.concat([Buffer.from([131, 80, 0, 0x10, 0, 0]), payload]);
   assert.throws(() => decodeEtf(bomb, { maxInflated: 1000 }), /over the 1000-byte limit/);
