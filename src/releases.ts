@@ -1,11 +1,12 @@
 /** The file-system edge of the main command: which releases, and which hand-written appups, go in. */
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { GenAppupError } from "./errors.js";
 import { GENERATED_MARKER, parseAppup } from "./plan/appup.js";
 import type { HandWritten } from "./plan/plan.js";
 import { highestBelow } from "./plan/versions.js";
 import { readRelease, releaseVersions, type Release } from "./read/release.js";
+import { listDir, readFile } from "./read/source.js";
 import { decodeConsultFile, parseOneTerm } from "./term/text.js";
 
 /**
@@ -55,11 +56,11 @@ export function readOverrides(dir: string, to: Release): Map<string, HandWritten
   for (const app of to.apps) {
     const appDir = resolve(dir, app.name);
     if (!existsSync(appDir)) continue;
-    for (const f of readdirSync(appDir)) {
+    for (const f of listDir(appDir)) {
       const m = /^(.+)_to_(.+)\.appup$/.exec(f);
       if (!m || m[2] !== app.vsn) continue;
       const path = resolve(appDir, f);
-      const text = decodeConsultFile(readFileSync(path), path);
+      const text = decodeConsultFile(readFile(path), path);
       if (text.includes(GENERATED_MARKER)) continue; // a review copy we saved (--save-appups): not the user's
       const appup = parseAppup(parseOneTerm(text, path), path);
       out.set(`${app.name}/${m[1]}`, { path, appup });

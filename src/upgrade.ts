@@ -4,7 +4,7 @@
  * patch-only policy; plan the appups; make the relup; gather the findings and the exit code; lay
  * out the files; write them all or none.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { appupText } from "./emit/appup.js";
 import { releaseFiles } from "./emit/release-files.js";
@@ -16,6 +16,7 @@ import { finding, type Finding } from "./plan/findings.js";
 import { planUpgrade, type PlanOptions, type UpgradePlan } from "./plan/plan.js";
 import { makeRelup, type Relup } from "./plan/relup.js";
 import type { Release } from "./read/release.js";
+import { readFile } from "./read/source.js";
 
 export interface UpgradeOptions extends PlanOptions {
   out?: string;
@@ -74,19 +75,28 @@ export function upgrade(allOlds: Release[], to: Release, opts: UpgradeOptions): 
     throw new GenAppupError(to.origin, "is a tarball: gen-appup cannot write into it; pass --out DIR, or --dry-run");
   const write = exitCode === 0 && !opts.dryRun;
   if (write) {
-    if (opts.out) for (const f of outputs) keepUsersAppup(resolve(root, f.path));
+    for (const f of outputs) keepUsersFile(resolve(root, f.path), f.text, !!opts.out);
     writeAll(root, outputs);
     if (reviews.length) writeAll(opts.saveAppups!, reviews);
   }
   return { plan, findings, paths, written: write, writable, ...(relup ? { relup: relup.relup } : {}), exitCode };
 }
 
-/** An appup already under --out that is not ours (no marker) is the user's: never overwritten. */
-function keepUsersAppup(path: string): void {
-  if (!path.endsWith(".appup") || !existsSync(path) || readFileSync(path, "utf8").includes(GENERATED_MARKER)) return;
+/**
+ * A relup, or an appup under --out, that is already there without our marker is the user's (or
+ * systools'): never overwritten. Appups in the release itself without it are read as shipped ones.
+ */
+function keepUsersFile(path: string, text: string, out: boolean): void {
+  const relup = path.endsWith("/relup");
+  if (!(relup || (out && path.endsWith(".appup"))) || !existsSync(path)) return;
+  const now = new TextDecoder().decode(readFile(path));
+  if (now.includes(GENERATED_MARKER) || now === text) return;
   throw new GenAppupError(
     path,
-    "exists and is not one gen-appup wrote (no marker line): move it away, or pass it with --appups",
+    relup
+      ? "exists and is not one gen-appup wrote (no marker line): move it away to have it generated, or keep it " +
+          "with --no-relup"
+      : "exists and is not one gen-appup wrote (no marker line): move it away, or pass it with --appups",
   );
 }
 

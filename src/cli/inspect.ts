@@ -1,10 +1,11 @@
 /** `gen-appup inspect PATH... [--json]`: the facts of every module in beams, ebin directories or releases. */
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { termLine } from "../term/print.js";
-import { GenAppupError } from "../errors.js";
+import { GenAppupError, errnoText } from "../errors.js";
 import { moduleFacts, type ModuleFacts } from "../read/facts.js";
 import { readRelease } from "../read/release.js";
+import { listDir, readFile } from "../read/source.js";
 
 export interface InspectedModule extends ModuleFacts {
   /** The application the module belongs to, when read from a release. */
@@ -20,17 +21,13 @@ function inspectPath(path: string): InspectedModule[] {
   let isDir: boolean;
   try {
     isDir = statSync(path).isDirectory();
-  } catch {
-    throw new GenAppupError(path, "does not exist");
+  } catch (e) {
+    throw new GenAppupError(path, errnoText(e));
   }
-  if (!isDir && path.endsWith(".beam")) return [moduleFacts(readFileSync(path), path)];
+  if (!isDir && path.endsWith(".beam")) return [moduleFacts(readFile(path), path)];
   // A directory of beams is an ebin; anything else is a release, in whatever form readRelease accepts.
-  const beams = isDir
-    ? readdirSync(path)
-        .filter((f) => f.endsWith(".beam"))
-        .sort()
-    : [];
-  if (beams.length) return beams.map((f) => moduleFacts(readFileSync(join(path, f)), join(path, f)));
+  const beams = isDir ? listDir(path).filter((f) => f.endsWith(".beam")) : [];
+  if (beams.length) return beams.map((f) => moduleFacts(readFile(join(path, f)), join(path, f)));
   const release = readRelease(path);
   const fromApps = release.apps.flatMap((app) =>
     app.beams.map((b) => ({ ...moduleFacts(b.read(), release.source.describe(b.path)), app: app.name })),

@@ -1,7 +1,8 @@
 /** The relup file, `{Vsn, [{UpFromVsn, Descr, Script}], [{DownToVsn, Descr, Script}]}`, as systools writes it. */
 import { toTerm } from "../plan/instructions.js";
 import type { Relup, RelupScript } from "../plan/relup.js";
-import { formatFile } from "../term/print.js";
+import { GENERATED_MARKER } from "../plan/appup.js";
+import { CODING_HEADER, formatTerm } from "../term/print.js";
 import { list, str, tuple, type Term } from "../term/term.js";
 
 export function relupTerm(relup: Relup): Term {
@@ -10,6 +11,7 @@ export function relupTerm(relup: Relup): Term {
   return tuple(str(relup.vsn), scripts(relup.up), scripts(relup.down));
 }
 
+/** The file systools would write, with our marker line: a relup without it is someone else's. */
 export function relupText(relup: Relup): string {
-  return formatFile(relupTerm(relup));
+  return `${CODING_HEADER}${GENERATED_MARKER}\n${formatTerm(relupTerm(relup))}.\n`;
 }

@@ -10,6 +10,7 @@ import { GenAppupError } from "../errors.js";
 import { ascii, compactOperand, u32, walkChunks, type Fail } from "./bytes.js";
 import { codeFacts, type CodeFacts } from "./code.js";
 import { decodeEtf } from "./etf.js";
+import { LIMITS, bytesText } from "./limits.js";
 import { elementsOf, isAtom, subterms, type Term } from "../term/term.js";
 
 /** A function a module calls in another module (its import table). */
@@ -197,6 +198,8 @@ export class Beam {
     const size = u32(raw, 0, this.failer);
     let table: Uint8Array;
     if (size === 0) table = raw.subarray(4);
+    else if (size > LIMITS.inflatedBytes)
+      this.fail(`LitT claims ${size} bytes, over ${bytesText(LIMITS.inflatedBytes)}`);
     else {
       try {
         table = inflateSync(raw.subarray(4), { maxOutputLength: size });
@@ -299,8 +302,10 @@ function failing(file: string): Fail {
 
 function gunzip(bytes: Uint8Array, file: string): Uint8Array {
   try {
-    return gunzipSync(bytes);
-  } catch {
+    return gunzipSync(bytes, { maxOutputLength: LIMITS.inflatedBytes });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE")
+      throw new GenAppupError(file, `gzip-compressed beam inflates to more than ${bytesText(LIMITS.inflatedBytes)}`);
     throw new GenAppupError(file, "gzip-compressed beam does not decompress (truncated or corrupt)");
   }
 }

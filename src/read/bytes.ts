@@ -38,12 +38,14 @@ export function compactOperand(b: Uint8Array, at: number, fail: Fail): { tag: nu
 
 /**
  * Walks the chunks of a `FOR1 ... BEAM` form, calling `visit` with each chunk's position and data
- * size. The form's own size bounds the walk, so trailing bytes are ignored as the loader does.
+ * size. The form's own size bounds the walk: bytes after it are ignored, as the loader does, and a
+ * form larger than the file is refused, as the loader refuses it ("corrupt file header").
  */
 export function walkChunks(data: Uint8Array, fail: Fail, visit: (pos: number, size: number) => void): void {
   if (data.length < 12 || ascii(data, 0) !== "FOR1" || ascii(data, 8) !== "BEAM")
     fail("not a BEAM file (no FOR1/BEAM header)");
-  const end = Math.min(8 + u32(data, 4, fail), data.length);
+  const end = 8 + u32(data, 4, fail);
+  if (end > data.length) fail(`its header gives ${end} bytes, the file has ${data.length} (truncated?)`);
   for (let pos = 12; pos < end;) {
     if (pos + 8 > end) fail(`truncated chunk header at byte ${pos}`);
     const size = u32(data, pos + 4, fail);

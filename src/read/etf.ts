@@ -5,6 +5,7 @@
  */
 import { inflateSync } from "node:zlib";
 import { u32 } from "./bytes.js";
+import { LIMITS } from "./limits.js";
 import { GenAppupError } from "../errors.js";
 import type { Term } from "../term/term.js";
 
@@ -13,7 +14,7 @@ export interface EtfLimits {
   maxInflated: number;
 }
 
-const DEFAULT_LIMITS: EtfLimits = { maxInflated: 256 * 1024 * 1024 };
+const DEFAULT_LIMITS: EtfLimits = { maxInflated: LIMITS.inflatedBytes };
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 const latin1 = new TextDecoder("latin1");

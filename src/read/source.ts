@@ -2,9 +2,10 @@
  * Where a release's files come from: a directory on disk or a tarball read into memory.
  * The release reader sees only relative paths, so both forms are read by the same code.
  */
-import { closeSync, constants, existsSync, openSync, readFileSync, readSync, readdirSync, statSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync, readdirSync, statSync } from "node:fs";
 import { sep } from "node:path";
 import { GenAppupError, errnoText } from "../errors.js";
+import { LIMITS, bytesText } from "./limits.js";
 import { readTar } from "./tar.js";
 
 export interface ReleaseSource {
@@ -32,13 +33,7 @@ export function dirSource(root: string): ReleaseSource {
   // Release-relative paths are already normalized: plain concatenation is enough, and cheap per file.
   const base = root.endsWith(sep) ? root : root + sep;
   const abs = (rel: string) => (rel ? base + rel : root);
-  const read = (rel: string) => {
-    try {
-      return readFileSync(abs(rel));
-    } catch (e) {
-      throw new GenAppupError(abs(rel), errnoText(e));
-    }
-  };
+  const read = (rel: string) => readFile(abs(rel));
   return {
     kind: "dir",
     origin: root,
@@ -47,35 +42,56 @@ export function dirSource(root: string): ReleaseSource {
     isDir: (rel) => existsSync(abs(rel)) && statSync(abs(rel)).isDirectory(),
     read,
     readTransient(rel, slot) {
-      let fd: number;
-      try {
-        fd = openSync(abs(rel), constants.O_RDONLY); // a number: Node parses a flag string on every call
-      } catch {
-        return read(rel); // let read() say what is wrong
-      }
-      const buf = scratch[slot]!;
-      try {
-        const n = readSync(fd, buf, 0, buf.length, 0);
-        if (n < buf.length) return buf.subarray(0, n);
-      } finally {
-        closeSync(fd);
-      }
-      const whole = read(rel); // larger than the buffer: grow it for the next files
-      scratch[slot] = Buffer.allocUnsafe(whole.length * 2);
-      return whole;
+      const buf = readFile(abs(rel), LIMITS.fileBytes, scratch[slot]);
+      if (buf.buffer !== scratch[slot]!.buffer) scratch[slot] = Buffer.allocUnsafe(buf.length * 2); // grow for the next
+      return buf;
     },
-    list: (rel) => (existsSync(abs(rel)) && statSync(abs(rel)).isDirectory() ? readdirSync(abs(rel)).sort() : []),
+    list: (rel) => (existsSync(abs(rel)) && statSync(abs(rel)).isDirectory() ? listDir(abs(rel)) : []),
   };
 }
 
-export function tarSource(tarball: string): ReleaseSource {
-  let bytes: Uint8Array;
+/**
+ * A regular file's bytes, into `into` when it fits. A directory, a FIFO or a device (which would
+ * block or never end), an unreadable file or one over `max` bytes is an error naming the path.
+ */
+export function readFile(path: string, max: number = LIMITS.fileBytes, into?: Buffer): Uint8Array {
+  let fd: number;
   try {
-    bytes = readFileSync(tarball);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK); // a FIFO opens without waiting for a writer
   } catch (e) {
-    throw new GenAppupError(tarball, errnoText(e));
+    throw new GenAppupError(path, errnoText(e));
   }
-  const { files, dirs } = readTar(bytes, tarball);
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new GenAppupError(path, "is a directory");
+    if (!st.isFile()) throw new GenAppupError(path, "is not a regular file (a FIFO, socket or device)");
+    if (st.size > max) throw new GenAppupError(path, `is ${bytesText(st.size)}, over the ${bytesText(max)} limit`);
+    const buf = into && into.length >= st.size ? into.subarray(0, st.size) : Buffer.allocUnsafe(st.size);
+    let n = 0;
+    while (n < st.size) {
+      const got = readSync(fd, buf, n, st.size - n, n);
+      if (got === 0) break; // shrunk while read
+      n += got;
+    }
+    return buf.subarray(0, n);
+  } catch (e) {
+    throw e instanceof GenAppupError ? e : new GenAppupError(path, errnoText(e));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A directory's entries, sorted; an unreadable directory is an error naming it. */
+export function listDir(path: string): string[] {
+  try {
+    return readdirSync(path).sort();
+  } catch (e) {
+    throw new GenAppupError(path, errnoText(e));
+  }
+}
+
+export function tarSource(tarball: string): ReleaseSource {
+  const { files, dirs } = readTar(readFile(tarball, LIMITS.tarballBytes), tarball);
   return memorySource(tarball, files, dirs, "tar");
 }
 

@@ -5,6 +5,7 @@
  */
 import { gunzipSync } from "node:zlib";
 import { GenAppupError } from "../errors.js";
+import { LIMITS, bytesText } from "./limits.js";
 
 export interface TarEntries {
   /** Regular files by normalized relative path. */
@@ -20,8 +21,10 @@ export function readTar(bytes: Uint8Array, file: string): TarEntries {
   let data = bytes;
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      data = gunzipSync(bytes);
-    } catch {
+      data = gunzipSync(bytes, { maxOutputLength: LIMITS.tarballBytes });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE")
+        fail(`inflates to more than the ${bytesText(LIMITS.tarballBytes)} limit`);
       fail("is not a valid gzip file (truncated or corrupt)");
     }
   }
