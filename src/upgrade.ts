@@ -50,7 +50,11 @@ export function upgrade(allOlds: Release[], to: Release, opts: UpgradeOptions): 
   const olds = opts.patchOnly ? allOlds.filter((o) => isPatch(o.vsn, to.vsn)) : allOlds;
   const plan = planUpgrade(olds, to, opts);
   const appups = new Map(plan.appups.map((a) => [a.app, a.appup]));
-  const relup = opts.relup === false || olds.length === 0 ? undefined : makeRelup(olds, to, appups);
+  const root = opts.out ?? to.source.origin;
+  const writable = !!opts.out || to.source.kind === "dir";
+  const where = (path: string) => (writable ? resolve(root, path) : to.source.describe(path));
+  const appupFiles = new Map(plan.appups.map((a) => [a.app, a.shipped ?? where(a.path)]));
+  const relup = opts.relup === false || olds.length === 0 ? undefined : makeRelup(olds, to, appups, { appupFiles });
   const findings = [
     ...policyNotes(allOlds, olds, to),
     ...plan.findings,
@@ -62,15 +66,10 @@ export function upgrade(allOlds: Release[], to: Release, opts: UpgradeOptions): 
     : opts.strict && findings.some((f) => f.level === "warning")
       ? 3
       : 0;
-  const root = opts.out ?? to.source.origin;
   const outputs = outputFiles(plan, to, relup?.relup, opts);
   const kept = (f: OutputFile) => !existsSync(resolve(opts.saveAppups!, f.path)); // the user's edits win
   const reviews = opts.saveAppups ? reviewCopies(plan).filter(kept) : [];
-  const writable = !!opts.out || to.source.kind === "dir";
-  const paths = [
-    ...outputs.map((f) => (writable ? resolve(root, f.path) : to.source.describe(f.path))),
-    ...reviews.map((f) => resolve(opts.saveAppups!, f.path)),
-  ];
+  const paths = [...outputs.map((f) => where(f.path)), ...reviews.map((f) => resolve(opts.saveAppups!, f.path))];
   if (!opts.out && to.source.kind !== "dir" && !opts.dryRun && exitCode === 0)
     throw new GenAppupError(to.origin, "is a tarball: gen-appup cannot write into it; pass --out DIR, or --dry-run");
   const write = exitCode === 0 && !opts.dryRun;

@@ -405,5 +405,5 @@ function shippedAppup(app: Application, to: Release): HandWritten | undefined {
   const where = to.source.describe(app.appup.path);
   const appup = parseAppup(parseOneTerm(app.appup.text, where), where);
   if (!appup.up.length) throw new GenAppupError(where, "is not an appup: it has no up entry");
-  return { path: app.appup.path, appup };
+  return { path: where, appup };
 }

@@ -29,6 +29,8 @@ import { components } from "./order.js";
 export interface RelupOptions {
   /** systools' `restart_emulator` option: end every script with a restart. */
   restartEmulator?: boolean;
+  /** Where each application's appup is, for messages (by default lib/APP-VSN/ebin/APP.appup in the new release). */
+  appupFiles?: ReadonlyMap<string, string>;
 }
 
 /** A relup (OTP's relup(4)): per old version, the low-level script up from it and down to it. */
@@ -62,10 +64,11 @@ interface RelApp {
 }
 
 type Mode = "up" | "down";
-/** An instruction and the application whose appup it came from (for messages). */
+/** An instruction, the application whose appup it came from, and that file (for messages). */
 interface Placed {
   i: Instruction;
   app?: string;
+  file?: string;
 }
 
 /**
@@ -184,17 +187,21 @@ function scriptsFor(
   for (const app of top) {
     const old = baseVsn.get(app.name);
     if (old === undefined || old === app.vsn) continue;
-    scripts.push(appupScript(mode, app, old, appups.get(app.name), warnings).map((i) => ({ i, app: app.name })));
+    const file =
+      opts.appupFiles?.get(app.name) ?? to.source.describe(`lib/${app.name}-${app.vsn}/ebin/${app.name}.appup`);
+    const script = appupScript(mode, app, old, appups.get(app.name), file, warnings);
+    scripts.push(script.map((i) => ({ i, app: app.name, file })));
   }
+  const rel = to.source.describe(to.relPath);
   const [from, into] = mode === "up" ? [base, to] : [to, base];
   const fromNames = new Set(from.apps.map((a) => a.name));
   const intoNames = new Set(into.apps.map((a) => a.name));
   const added = into.apps
     .filter((a) => !fromNames.has(a.name))
-    .map((a): Placed[] => [{ i: { op: "add_application", app: a.name, type: a.type }, app: a.name }]);
+    .map((a): Placed[] => [{ i: { op: "add_application", app: a.name, type: a.type }, app: a.name, file: rel }]);
   const removed = from.apps
     .filter((a) => !intoNames.has(a.name))
-    .map((a): Placed[] => [{ i: { op: "remove_application", app: a.name }, app: a.name }]);
+    .map((a): Placed[] => [{ i: { op: "remove_application", app: a.name }, app: a.name, file: rel }]);
   const all = [...added, ...scripts, ...removed];
   if (to.erts !== base.erts) {
     all.unshift([{ i: { op: "restart_new_emulator" } }]);
@@ -212,9 +219,9 @@ function appupScript(
   app: RelApp,
   baseVsn: string,
   appup: Appup | undefined,
+  file: string,
   warnings: Finding[],
 ): Instruction[] {
-  const file = `${app.name}.appup`;
   if (!appup)
     throw new GenAppupError(
       file,
@@ -289,14 +296,15 @@ function checkScript(before: Placed[], after: Placed[]): void {
   const names = (op: string) =>
     after.flatMap((p) =>
       p.i.op === op
-        ? (p.i as { modules: (string | { module: string })[] }).modules.map((m) =>
+        ? (p.i as { modules: (string | { module: string })[] }).modules.map((m): [string, Placed] => [
             typeof m === "string" ? m : m.module,
-          )
+            p,
+          ])
         : [],
     );
-  const unbalanced = (a: string[], b: string[], what: string) => {
-    const extra = a.filter((m) => !b.includes(m));
-    if (extra.length) throw new GenAppupError("", `${what}: ${extra.join(", ")}`);
+  const unbalanced = (a: [string, Placed][], b: [string, Placed][], what: string) => {
+    const extra = a.filter(([m]) => !b.some(([n]) => n === m));
+    if (extra.length) throw new GenAppupError(appupOf(extra[0]![1]), `${what}: ${extra.map(([m]) => m).join(", ")}`);
   };
   unbalanced(names("suspend"), names("resume"), "suspended but never resumed (suspended_not_resumed)");
   unbalanced(names("resume"), names("suspend"), "resumed but never suspended (resumed_not_suspended)");
@@ -324,7 +332,7 @@ function translateApplicationInstrs(script: Placed[], appls: RelApp[], preAppls:
   ];
   return script.flatMap((p): Placed[] => {
     const i = p.i;
-    const placed = (is: Instruction[]) => is.map((x) => ({ i: x, app: p.app }));
+    const placed = (is: Instruction[]) => is.map((x) => ({ i: x, app: p.app, file: p.file }));
     switch (i.op) {
       case "add_application": {
         const app = find(appls, i.app, p);
@@ -400,10 +408,8 @@ function translateDependentInstrs(
     const m = p.i.module;
     if (graph.has(m)) {
       const other = graph.get(m)!.p;
-      throw new GenAppupError(
-        "",
-        `module ${m} has more than one instruction (in ${appName(other)} and ${appName(p)}): muldef_module`,
-      );
+      const where = other.file === p.file ? "" : ` (also in ${appName(other)})`;
+      throw new GenAppupError(appupOf(p), `has more than one instruction for module ${m}${where}: muldef_module`);
     }
     graph.set(m, { n: ++n, p, deps: p.i.depMods });
   }
@@ -513,7 +519,7 @@ function orderComponent(members: string[], graph: Map<string, Vertex>): Vertex[]
 function depToLow(mode: Mode, group: Placed[], appOf: Map<string, RelApp>): [Placed[], Placed[]] {
   const is = group.map((p) => p.i as DependencyInstruction);
   const updates = is.filter((i): i is Extract<DependencyInstruction, { op: "update" }> => i.op === "update");
-  const low = (i: LowLevel, app?: string): Placed => ({ i, app });
+  const low = (i: LowLevel, from?: Placed): Placed => ({ i, app: from?.app, file: from?.file });
   const suspend = updates.length
     ? [low({ op: "suspend", modules: updates.map((u) => ({ module: u.module, timeout: u.timeout })) })]
     : [];
@@ -522,11 +528,11 @@ function depToLow(mode: Mode, group: Placed[], appOf: Map<string, RelApp>): [Pla
     const i = p.i as DependencyInstruction;
     if (i.op === "delete_module")
       return [
-        low({ op: "remove", module: i.module, prePurge: "brutal_purge", postPurge: "brutal_purge" }, p.app),
-        low({ op: "purge", modules: [i.module] }, p.app),
+        low({ op: "remove", module: i.module, prePurge: "brutal_purge", postPurge: "brutal_purge" }, p),
+        low({ op: "purge", modules: [i.module] }, p),
       ];
     const { prePurge, postPurge } = i as Extract<DependencyInstruction, { op: "load_module" | "update" }>;
-    return [low({ op: "load", module: i.module, prePurge, postPurge }, p.app)];
+    return [low({ op: "load", module: i.module, prePurge, postPurge }, p)];
   });
   const loadObjectCode = loadRemove.flat().flatMap((p) => {
     if (p.i.op !== "load") return [];
@@ -534,7 +540,7 @@ function depToLow(mode: Mode, group: Placed[], appOf: Map<string, RelApp>): [Pla
     const app = appOf.get(m);
     if (!app)
       throw new GenAppupError(appupOf(p), `loads module ${m}, which no application's .app lists (no_such_module)`);
-    return [low({ op: "load_object_code", app: app.name, vsn: app.vsn, modules: [m] }, p.app)];
+    return [low({ op: "load_object_code", app: app.name, vsn: app.vsn, modules: [m] }, p)];
   });
   const codeChange = (mods: typeof updates, m: "up" | "down") => {
     const advanced = mods.flatMap((u) =>
@@ -608,5 +614,5 @@ function fixR15Sasl(script: Instruction[], base: Release, warnings: Finding[]): 
   return [...(at >= 0 ? [...rest.slice(0, at), ...rest.slice(at + 1)] : rest), { op: "restart_new_emulator" }];
 }
 
-const appName = (p: Placed) => (p.app ? `${p.app}.appup` : "the relup");
-const appupOf = (p: Placed) => (p.app ? `${p.app}.appup` : "");
+const appName = (p: Placed) => p.file ?? "the relup";
+const appupOf = (p: Placed) => p.file ?? "";
