@@ -58,7 +58,7 @@ function readBeam(bytes: Uint8Array, file: string): void {
     () => beam.literals.map((t) => formatTermIfWritable(t)),
     () => {
       const forms = beam.abstractCode;
-      if (forms) [records(forms), identityCodeChange(forms), callsIn(forms, "init", 1)];
+      if (forms) return [records(forms), identityCodeChange(forms), callsIn(forms, "init", 1)];
     },
     () => moduleFacts(bytes, file),
   );
