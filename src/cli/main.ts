@@ -1,6 +1,6 @@
 /** The `gen-appup` command line: a thin edge over the pipeline. Exit codes: 0 done, 1 bad input, 2 usage. */
 import { parseArgs } from "node:util";
-import { GenAppupError } from "../errors.js";
+import { GenAppupError, oneLine } from "../errors.js";
 import type { Term } from "../term/term.js";
 import { parseOneTerm } from "../term/text.js";
 import { writable } from "../term/print.js";
@@ -50,6 +50,15 @@ A release is a release root (with releases/ and lib/), a releases/VSN directory,
 export class UsageError extends Error {}
 
 export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
+  // With --json, a failure is a JSON object on stdout too: a tool reading it always gets one.
+  const options = argv.includes("--") ? argv.slice(0, argv.indexOf("--")) : argv;
+  const json = options.includes("--json");
+  const fail = (code: 1 | 2, kind: string, message: string, file?: string): number => {
+    err.write(`gen-appup: ${message}${code === 2 ? " (gen-appup --help shows the usage)" : ""}\n`);
+    if (json)
+      out.write(JSON.stringify({ error: { kind, message, ...(file ? { file } : {}) }, exit_code: code }) + "\n");
+    return code;
+  };
   try {
     const [command, ...rest] = argv;
     if (command === "--help" || command === "-h") return (out.write(USAGE + "\n"), 0);
@@ -58,17 +67,11 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     if (!command) throw new UsageError("no release given");
     return upgradeCommand(argv, out);
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      err.write(`gen-appup: ${(e as Error).message}\n${USAGE}\n`);
-      return 2;
-    }
-    if (e instanceof GenAppupError) {
-      err.write(`gen-appup: ${e.message}\n`);
-      return 1;
-    }
-    err.write(`gen-appup: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS"))
+      return fail(2, "usage", oneLine((e as Error).message, 600));
+    if (e instanceof GenAppupError) return fail(1, "input", e.message, e.file || undefined);
     if (process.env.GEN_APPUP_DEBUG) err.write(`${(e as Error).stack}\n`);
-    return 1;
+    return fail(1, "internal", `internal error: ${oneLine(e instanceof Error ? e.message : String(e), 600)}`);
   }
 }
 

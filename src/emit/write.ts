@@ -27,6 +27,7 @@ const LOCK_WAIT_MS = 60_000;
 /** Writes `files` under `root` as one set; returns their absolute paths. */
 export function writeAll(root: string, files: OutputFile[]): string[] {
   makeDirs(root);
+  if (!statSync(root).isDirectory()) throw new GenAppupError(root, "cannot write: it is a file, not a directory");
   const state = lock(root);
   try {
     const pairs = files.map((f): [string, string] => [tempName(f.path), f.path]);

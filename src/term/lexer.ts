@@ -269,7 +269,8 @@ function scanEscape(text: string, pos: number, fail: Fail): [number, number] {
       digits.lastIndex = pos + 2;
       const hex = digits.exec(text)![0];
       const end = pos + 2 + hex.length;
-      if (!hex || text[end] !== "}" || !isChar(parseInt(hex, 16))) fail(`bad escape \\x{${hex.slice(0, 12)}`, pos);
+      if (!hex || text[end] !== "}" || !isChar(parseInt(hex, 16)))
+        fail(`bad escape \\x{${hex.slice(0, 12)}${text[end] === "}" ? "}" : ""}`, pos);
       return [parseInt(hex, 16), end + 1];
     }
     const hex = text.slice(pos + 1, pos + 3);

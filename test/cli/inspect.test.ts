@@ -105,11 +105,11 @@ test("bad input exits 1 with one line naming the file: no stack trace, no hang",
   }
 });
 
-test("usage errors exit 2", () => {
+test("usage errors exit 2 with one line that says where the usage is", () => {
   for (const args of [[], ["inspect"], ["inspect", "--bogus", "x"], ["--frobnicate"]]) {
     const r = cli(args);
     assert.equal(r.code, 2, args.join(" "));
-    assert.match(r.stderr, /Usage:/);
+    assert.match(r.stderr, /^gen-appup: .+ \(gen-appup --help shows the usage\)\n$/);
   }
   assert.equal(cli(["--help"]).code, 0);
   // After "--", a path may start with a dash.
