@@ -8,7 +8,7 @@
  * failed cases are kept in .cache/fuzz/failures; `--target T --seed S --from I --cases 1` runs one again.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
@@ -93,6 +93,7 @@ function runChunk(target: string, from: number, cases: number, seconds: number):
   return new Promise((done) =>
     child.on("close", (code) => {
       clearInterval(watch);
+      rmSync(progress, { force: true });
       const dead = (kind: string, message: string): Result => ({
         target,
         ran: Number(last || from) - from,
