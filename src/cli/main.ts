@@ -10,11 +10,13 @@ import type { TransformRule } from "../plan/rules.js";
 import { readOverrides, resolveReleases } from "../releases.js";
 import { upgrade } from "../upgrade.js";
 import { toJson, toSummary } from "./render.js";
+import { VERIFY_USAGE, verifyCommand } from "./verify.js";
 
 const USAGE = `Usage:
   gen-appup OLD... NEW [options]       write the appups and the relup that hot-upgrade OLD to NEW
   gen-appup ROOT [options]             the same, from the highest version below ROOT's current one
   gen-appup inspect PATH... [--json]   the facts of every module in .beam files, ebin directories or releases
+  gen-appup verify OLD NEW [options]   rehearse the upgrade on a scratch node (see below)
   gen-appup --help | --version
 
 Options:
@@ -45,7 +47,9 @@ Options:
 
 Exit codes: 0 done, 1 bad input or errors found, 2 usage, 3 warnings with --strict.
 
-A release is a release root (with releases/ and lib/), a releases/VSN directory, a .rel file or a tarball.`;
+A release is a release root (with releases/ and lib/), a releases/VSN directory, a .rel file or a tarball.
+
+${VERIFY_USAGE}`;
 
 export class UsageError extends Error {}
 
@@ -64,6 +68,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     if (command === "--help" || command === "-h") return (out.write(USAGE + "\n"), 0);
     if (command === "--version") return (out.write(`${await version()}\n`), 0);
     if (command === "inspect") return inspect(rest, out);
+    if (command === "verify") return verifyCommand(rest, out, (m) => new UsageError(m));
     if (!command) throw new UsageError("no release given");
     return upgradeCommand(argv, out);
   } catch (e) {

@@ -1,0 +1,98 @@
+/** `gen-appup verify OLD NEW`: rehearses the upgrade on a scratch node and reports each phase. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { GenAppupError } from "../errors.js";
+import { readFile } from "../read/source.js";
+import { resolveReleases } from "../releases.js";
+import { rehearse, type PhaseReport, type VerifyReport } from "../verify/rehearse.js";
+import { upgradeTarball } from "../verify/tarball.js";
+
+export const VERIFY_USAGE = `gen-appup verify OLD NEW [options]    rehearse the upgrade on a scratch node
+
+  --check FILE       Erlang expressions (EXPR, EXPR, ...) checked after every phase; false or an
+                     exception fails the check (repeatable)
+  --eval EXPR        one such check on the command line (repeatable)
+  --load FUN         an Erlang fun of no arguments that four clients call for the whole rehearsal
+  --restarted NAME   a registered process the upgrade may restart (repeatable)
+  --again            upgrade once more after the downgrade
+  --keep             keep the scratch node's directory
+  --json             the whole report as JSON
+
+OLD is booted from its tarball (mix and relx leave NAME-VSN.tar.gz beside the release); NEW is a
+tarball or a release root holding the relup gen-appup wrote.`;
+
+export function verifyCommand(args: string[], out: NodeJS.WritableStream, usage: (m: string) => Error): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      check: { type: "string", multiple: true },
+      eval: { type: "string", multiple: true },
+      load: { type: "string" },
+      restarted: { type: "string", multiple: true },
+      again: { type: "boolean" },
+      keep: { type: "boolean" },
+      json: { type: "boolean" },
+    },
+  });
+  if (positionals.length !== 2) throw usage("verify needs OLD and NEW");
+  const { olds, to } = resolveReleases(positionals);
+  const old = olds[0]!;
+  if (old.source.kind !== "tar")
+    throw new GenAppupError(old.origin, `verify boots OLD from its tarball: pass ${old.name}-${old.vsn}.tar.gz`);
+  const checks = [
+    ...(values.check ?? []).map((f) => new TextDecoder().decode(readFile(f)).trim().replace(/\.$/, "")),
+    ...(values.eval ?? []),
+  ];
+  const scratch = mkdtempSync(join(tmpdir(), "gen-appup-verify-"));
+  try {
+    const newTarball = to.source.kind === "tar" ? to.origin : upgradeTarball(to.source.origin, to, scratch);
+    const report = rehearse(to.name, old.vsn, to.vsn, old.origin, newTarball, {
+      scratch,
+      checks,
+      ...(values.load ? { load: values.load } : {}),
+      ...(values.restarted ? { restarted: values.restarted } : {}),
+      again: !!values.again,
+      keep: !!values.keep,
+    });
+    out.write(values.json ? JSON.stringify(report, null, 2) + "\n" : verifyText(report));
+    return report.ok ? 0 : 1;
+  } finally {
+    if (!values.keep) rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** The report as a test run reads: one line per phase, and what went wrong under it. */
+export function verifyText(r: VerifyReport): string {
+  const lines = [`verify ${r.release} ${r.from} -> ${r.to}`];
+  for (const p of r.phases) lines.push(`  ${p.ok ? "ok  " : "FAIL"} ${p.phase}${summary(p)}`, ...problems(p));
+  lines.push(r.ok ? "passed" : "FAILED", ...(r.kept ? [`scratch node kept in ${r.kept}`] : []));
+  return lines.join("\n") + "\n";
+}
+
+function summary(p: PhaseReport): string {
+  const parts = [
+    ...(p.checks.length ? [`${p.checks.filter((c) => c.ok).length}/${p.checks.length} checks`] : []),
+    ...(p.load ? [`${p.load.calls} calls, ${p.load.failed} failed`] : []),
+    ...(p.memoryMb !== undefined ? [`${p.memoryMb} MB`] : []),
+  ];
+  return parts.length ? ` (${parts.join(", ")})` : "";
+}
+
+function problems(p: PhaseReport): string[] {
+  return [
+    ...(p.ok || !p.result ? [] : p.result.map((r) => `       release_handler: ${r}`)),
+    ...p.checks.filter((c) => !c.ok).map((c) => `       check ${c.expr} gave ${c.value}`),
+    ...(p.load && (p.load.failed || p.load.died || !p.load.calls)
+      ? [
+          `       load: ${p.load.failed} calls failed, ${p.load.died} clients died; ` +
+            `last: ${(p.load.lastError ?? "-").slice(0, 300)}`,
+        ]
+      : []),
+    ...p.replaced.map((n) => `       process ${n} was restarted or is gone`),
+    ...p.errors.slice(0, 5).map((e) => `       logged: ${e.slice(0, 300)}`),
+  ];
+}

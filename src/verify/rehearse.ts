@@ -1,0 +1,236 @@
+/**
+ * The rehearsal: the old release booted on a scratch node, the new one installed exactly as in
+ * production (unpack_release, install_release, make_permanent), then the downgrade, with the
+ * user's checks and a client load running the whole time. Each phase records what release_handler
+ * said, the checks, the calls that failed, the registered processes that died or were replaced,
+ * the error reports the node logged, and its memory.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ScratchNode, q, type DeployOptions } from "./node.js";
+
+export interface RehearsalOptions extends DeployOptions {
+  /** Erlang expressions (a file's text, or --eval): a check fails when it raises or returns false. */
+  checks?: string[];
+  /** An Erlang fun of no arguments that four clients call in a loop for the whole rehearsal. */
+  load?: string;
+  /** Upgrade once more after the downgrade. */
+  again?: boolean;
+  /** Keep the scratch directory (for debugging). */
+  keep?: boolean;
+  /** Registered processes the upgrade may restart or remove (others must keep their pid). */
+  restarted?: string[];
+}
+
+export interface CheckResult {
+  expr: string;
+  value: string;
+  ok: boolean;
+}
+
+export interface PhaseReport {
+  phase: string;
+  ok: boolean;
+  /** What release_handler returned, when the phase ran it. */
+  result?: string[];
+  checks: CheckResult[];
+  load?: { calls: number; failed: number; died: number; lastError?: string };
+  /** Registered processes that are gone or run under another pid since the rehearsal began. */
+  replaced: string[];
+  /** Error reports (crashes, supervisor reports) the node logged during the phase. */
+  errors: string[];
+  memoryMb?: number;
+}
+
+export interface VerifyReport {
+  release: string;
+  from: string;
+  to: string;
+  ok: boolean;
+  phases: PhaseReport[];
+  /** The scratch directory, when kept. */
+  kept?: string;
+}
+
+/** Rehearses `from` -> `to` -> `from` (-> `to` with `again`): `oldTarball` boots, `newTarball` is installed. */
+export function rehearse(
+  release: string,
+  from: string,
+  to: string,
+  oldTarball: string,
+  newTarball: string,
+  opts: RehearsalOptions = {},
+): VerifyReport {
+  const node = ScratchNode.deploy(oldTarball, release, from, opts);
+  const phases: PhaseReport[] = [];
+  try {
+    node.start();
+    const watch = new Watch(node, opts.load, opts.checks ?? [], opts.restarted ?? []);
+    phases.push(watch.phase(`boot ${from}`));
+    if (!phases[0]!.ok) return report();
+    const copy = node.eval(
+      `file:copy(${q(newTarball)}, ${q(join(node.dir, "releases", `${release}-${to}.tar.gz`))})`,
+    )[0]!;
+    if (!copy.startsWith("{ok,")) throw new Error(`cannot place the new release on the node: ${copy}`);
+    const steps: [string, string[], (r: string[]) => boolean][] = [
+      [
+        `upgrade ${from} -> ${to}`,
+        [
+          `release_handler:unpack_release(${q(`${release}-${to}`)})`,
+          `release_handler:install_release(${q(to)})`,
+          `release_handler:make_permanent(${q(to)})`,
+        ],
+        (r) => r[0] === `{ok,${q(to)}}` && /^\{ok,"[^"]+",\[\]\}$/.test(r[1]!) && r[2] === "ok",
+      ],
+      [`downgrade ${to} -> ${from}`, [`release_handler:install_release(${q(from)})`], (r) => /^\{ok,/.test(r[0]!)],
+    ];
+    if (opts.again)
+      steps.push([
+        `upgrade ${from} -> ${to} again`,
+        [`release_handler:install_release(${q(to)})`],
+        (r) => /^\{ok,/.test(r[0]!),
+      ]);
+    for (const [name, exprs, good] of steps) {
+      const result = node.eval(...exprs);
+      const p = watch.phase(name, result);
+      p.ok &&= good(result);
+      phases.push(p);
+      if (!p.ok) break;
+    }
+    return report();
+  } finally {
+    node.stop(opts.keep);
+  }
+
+  function report(): VerifyReport {
+    return {
+      release,
+      from,
+      to,
+      ok: phases.length > 0 && phases.every((p) => p.ok),
+      phases,
+      ...(opts.keep ? { kept: node.dir } : {}),
+    };
+  }
+}
+
+/** What holds across phases: the registered processes, the load counters, the error log read so far. */
+class Watch {
+  private readonly pids: Map<string, string>;
+  private readonly errorLog: string;
+  private logRead = 0;
+
+  constructor(
+    private readonly node: ScratchNode,
+    private readonly load: string | undefined,
+    private readonly checks: string[],
+    private readonly restarted: string[],
+  ) {
+    this.errorLog = join(node.dir, "gen-appup-verify-errors.log");
+    node.eval(
+      `logger:add_handler(gen_appup_verify, logger_std_h, #{level => error, ` +
+        `config => #{file => ${q(this.errorLog)}}, formatter => {logger_formatter, #{single_line => true}}})`,
+    );
+    this.pids = this.registered();
+    if (load) node.eval(startLoad(load));
+  }
+
+  phase(phase: string, result?: string[]): PhaseReport {
+    const checks = this.checks.length ? this.runChecks() : [];
+    const load = this.load ? this.loadCounts() : undefined;
+    const now = this.registered();
+    const replaced = [...this.pids]
+      .filter(([name, pid]) => now.get(name) !== pid && !this.restarted.includes(name.replace(/^'|'$/g, "")))
+      .map(([name]) => name);
+    const errors = this.newErrors();
+    const [memory] = this.node.eval("erlang:memory(total)");
+    const ok =
+      checks.every((c) => c.ok) &&
+      (!load || (load.calls > 0 && load.failed === 0 && load.died === 0)) &&
+      replaced.length === 0 &&
+      errors.length === 0;
+    return {
+      phase,
+      ok,
+      ...(result ? { result } : {}),
+      checks,
+      ...(load ? { load } : {}),
+      replaced,
+      errors,
+      memoryMb: Math.round(Number(memory) / 1e5) / 10,
+    };
+  }
+
+  private runChecks(): CheckResult[] {
+    const values = this.node.eval(
+      ...this.checks.map((c) => `try (begin ${c} end) catch E:R -> {check_raised, E, R} end`),
+    );
+    return this.checks.map((expr, i) => {
+      const value = values[i]!;
+      return { expr, value, ok: value !== "false" && !/^\{(check_raised|rpc_failed),/.test(value) };
+    });
+  }
+
+  private loadCounts(): PhaseReport["load"] {
+    const [report] = this.node.eval(
+      "begin C = persistent_term:get(gen_appup_load), timer:sleep(50), " +
+        "R = {counters:get(C, 1), counters:get(C, 2), counters:get(C, 3), " +
+        "persistent_term:get(gen_appup_load_error, none)}, " +
+        "[counters:put(C, I, 0) || I <- [1, 2, 3]], persistent_term:put(gen_appup_load_error, none), R end",
+    );
+    const m = /^\{(\d+),(\d+),(\d+),(.*)\}$/.exec(report!);
+    if (!m) return { calls: 0, failed: 0, died: 0, lastError: report };
+    const [, calls, failed, died, last] = m;
+    return {
+      calls: Number(calls),
+      failed: Number(failed),
+      died: Number(died),
+      ...(last !== "none" ? { lastError: last } : {}),
+    };
+  }
+
+  /** The pid of every registered process, by name. */
+  private registered(): Map<string, string> {
+    const [list] = this.node.eval("lists:sort([{N, whereis(N)} || N <- registered()])");
+    return new Map([...list!.matchAll(/\{('(?:[^'\\]|\\.)*'|[a-z][\w@]*),(<[\d.]+>)\}/g)].map((m) => [m[1]!, m[2]!]));
+  }
+
+  private newErrors(): string[] {
+    if (!existsSync(this.errorLog)) return [];
+    const text = readFileSync(this.errorLog, "utf8");
+    const fresh = text.slice(this.logRead);
+    this.logRead = text.length;
+    return fresh.split("\n").filter((l) => l.trim());
+  }
+}
+
+/**
+ * Four client processes calling `fun` in a loop (at most ten minutes), counting calls, failures
+ * and deaths in a counters array kept in persistent_term. The loop is erl_eval code: no upgrade
+ * touches it.
+ */
+export function startLoad(fun: string, dense = false): string {
+  return `begin
+    F = ${fun},
+    C = counters:new(3, [write_concurrency]),
+    persistent_term:put(gen_appup_load, C),
+    Deadline = erlang:monotonic_time(millisecond) + 600000,
+    Client = fun Loop() ->
+        try F() of _ -> counters:add(C, 1, 1)
+        catch E:R -> counters:add(C, 2, 1), persistent_term:put(gen_appup_load_error, {E, R})
+        end,
+        case erlang:monotonic_time(millisecond) < Deadline of
+          true -> ${dense ? "erlang:yield()" : "receive after 1 -> ok end"}, Loop();
+          false -> ok
+        end
+      end,
+    Watcher = fun Watch(0) -> ok;
+                  Watch(N) -> receive {'DOWN', _, _, _, normal} -> Watch(N - 1);
+                                      {'DOWN', _, _, _, Why} -> counters:add(C, 3, 1),
+                                          persistent_term:put(gen_appup_load_error, {died, Why}), Watch(N - 1)
+                              end
+              end,
+    spawn(fun() -> [spawn_monitor(Client) || _ <- lists:seq(1, 4)], Watcher(4) end),
+    ok
+  end`;
+}
