@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: a hot upgrade of the bundled example, start to finish.
  *
- * Builds examples/bank at 0.1.0 and 0.2.0 with `mix release`, runs gen-appup, starts 0.1.0,
+ * Builds examples/bank at 0.1.0 and 0.2.0 with `mix release`, runs gen-appup, rehearses the
+ * upgrade on a scratch node with `gen-appup verify`, starts 0.1.0,
  * deposits money, upgrades the running node to 0.2.0 with release_handler (the balance, an
  * integer in 0.1.0, becomes a map in 0.2.0), and downgrades it back. Every step is a command a
  * user would run; the node is always stopped at the end.
@@ -72,6 +73,22 @@ function main(): void {
 
     say("5. gen-appup: the release root now holds 0.1.0 and 0.2.0; write the appup and the relup");
     run(process.execPath, [join(root, "bin/gen-appup.js"), release], work);
+
+    say("5b. Rehearse it before it ships: gen-appup verify boots 0.1.0 on a scratch node and upgrades it under load");
+    run(
+      process.execPath,
+      [
+        join(root, "bin/gen-appup.js"),
+        "verify",
+        join(project, "_build/prod/bank-0.1.0.tar.gz"),
+        release,
+        "--eval",
+        "is_binary('Elixir.Bank.Account':statement())",
+        "--load",
+        "fun() -> 'Elixir.Bank.Account':statement() end",
+      ],
+      work,
+    );
 
     say("6. Pack 0.2.0 the way release_handler unpacks it (releases/bank-0.2.0.rel on top) into the node's releases/");
     copyFileSync(join(release, "releases/0.2.0/bank.rel"), join(release, "releases/bank-0.2.0.rel"));
