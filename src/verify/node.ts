@@ -76,7 +76,8 @@ export class ScratchNode {
     return exec(join(bin, "erlexec"), ["-boot", boot, ...args], { ...opts, env });
   }
 
-  private env(): NodeJS.ProcessEnv {
+  /** The environment the node runs with (its name, cookie and distribution settings). */
+  env(): NodeJS.ProcessEnv {
     return {
       ...process.env,
       ...this.extraEnv,

@@ -5,19 +5,25 @@
  * once those groups are sorted, and our order must follow every DepMods edge.
  */
 import { fromTerm, isDependencyInstruction, type Instruction } from "../../src/plan/instructions.js";
-import { entryFor, parseAppup, type Appup } from "../../src/plan/appup.js";
+import { GENERATED_MARKER, entryFor, parseAppup, type Appup } from "../../src/plan/appup.js";
 import type { Release } from "../../src/read/release.js";
 import { elementsOf, textOf, type Term } from "../../src/term/term.js";
 import { parseOneTerm } from "../../src/term/text.js";
 
 /** Why our relup text is not systools', or undefined when it is, up to systools' undetermined order. */
+/** Our relup's text as systools writes it: without the marker line. */
+export function asSystools(ours: string): string {
+  return ours.replace(`${GENERATED_MARKER}\n`, "");
+}
+
 export function relupMismatch(
-  ours: string,
+  withMarker: string,
   theirs: string,
   to: Release,
   olds: Release[],
   appups: Map<string, Appup>,
 ): string | undefined {
+  const ours = asSystools(withMarker);
   if (ours === theirs) return undefined;
   const undetermined = hasUndeterminedOrder(to, olds, appups);
   const same = canonical(parseOneTerm(ours, "ours")) === canonical(parseOneTerm(theirs, "systools"));

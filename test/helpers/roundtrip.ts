@@ -12,6 +12,7 @@ import { oracle, tempDir } from "./erlang.js";
 import { appupsOf, relupMismatch } from "./relups.js";
 import { copyRoot, type BuiltRelease } from "./fixtures.js";
 import { LiveNode } from "./live.js";
+import { startLoad } from "../../src/verify/rehearse.js";
 import { genAppup, upgradeTarball } from "./upgrade.js";
 
 /** An Erlang expression and what `~0tp` of its value must print. */
@@ -136,37 +137,6 @@ class Watch {
     this.names ??= `[${[...pids!.matchAll(/\{('[^']*'|[a-z][\w@]*),/g)].map((m) => m[1]).join(", ")}]`;
     return pids!;
   }
-}
-
-/**
- * Four client processes calling `fun` in a loop (at most ten minutes), counting calls,
- * failures and deaths in a counters array kept in persistent_term. The loop is erl_eval code:
- * no upgrade touches it.
- */
-function startLoad(fun: string, dense: boolean): string {
-  return `begin
-    F = ${fun},
-    C = counters:new(3, [write_concurrency]),
-    persistent_term:put(gen_appup_load, C),
-    Deadline = erlang:monotonic_time(millisecond) + 600000,
-    Client = fun Loop() ->
-        try F() of _ -> counters:add(C, 1, 1)
-        catch E:R -> counters:add(C, 2, 1), persistent_term:put(gen_appup_load_error, {E, R})
-        end,
-        case erlang:monotonic_time(millisecond) < Deadline of
-          true -> ${dense ? "erlang:yield()" : "receive after 1 -> ok end"}, Loop();
-          false -> ok
-        end
-      end,
-    Watcher = fun Watch(0) -> ok;
-                  Watch(N) -> receive {'DOWN', _, _, _, normal} -> Watch(N - 1);
-                                      {'DOWN', _, _, _, Why} -> counters:add(C, 3, 1),
-                                          persistent_term:put(gen_appup_load_error, {died, Why}), Watch(N - 1)
-                              end
-              end,
-    spawn(fun() -> [spawn_monitor(Client) || _ <- lists:seq(1, 4)], Watcher(4) end),
-    ok
-  end`;
 }
 
 /** Restarts the node cold (its permanent version boots) and checks it. */

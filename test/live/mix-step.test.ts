@@ -53,7 +53,7 @@ test("npm-packed gen-appup as a mix release step: deploy 0.1.0, upgrade to 0.2.0
   assert.match(listing, /^releases\/bank-0\.1\.0\.rel$/m);
 
   // Deploy by extracting the tarball into a fresh directory: nothing else is needed.
-  const node = LiveNode.deploy(v1, "bank", "0.1.0", { createReleases: false });
+  const node = LiveNode.deploy(v1, "bank", "0.1.0");
   try {
     node.start();
     node.eval("'Elixir.Bank.Account':deposit(500)");
