@@ -56,7 +56,7 @@ export interface AppupPlan {
   /** lib/APP-VSN/ebin/APP.appup, relative to the new release's root. */
   path: string;
   appup: Appup;
-  /** The appup the new release ships (its path), used as it is: nothing is written for it. */
+  /** The appup the new release ships (where it is, for messages), used as it is: nothing is written for it. */
   shipped?: string;
   /** Module counts per old version, for the summary. */
   counts: { vsn: string; added: number; changed: number; deleted: number }[];

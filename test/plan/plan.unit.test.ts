@@ -143,7 +143,7 @@ test("a hand-written appup wins for its version; a shipped appup is used as it i
 
   const shipping = memoryRelease({ name: "r", vsn: "2", apps: [{ ...model, appup: text }] });
   const s = planUpgrade([from], shipping);
-  assert.equal(s.appups[0]!.shipped, "lib/app-0.2.0/ebin/app.appup");
+  assert.equal(s.appups[0]!.shipped, "mem:r-2:lib/app-0.2.0/ebin/app.appup");
   assert.deepEqual(
     s.findings.map((f) => f.code),
     ["existing_appup"],
