@@ -27,6 +27,9 @@ defmodule GenAppup do
     * `:extra_versions` - `true` passes `[from: old, to: new]` as `Extra` to `code_change/3`.
     * `:endpoint_manifest` - `true`: when `priv/static/cache_manifest.json` changes, the appup calls
       the Phoenix endpoint's `config_change/2` so it reads the new manifest.
+    * `:verify` - `true`, or `[load: "fun() -> ... end", checks: ["Expr", ...], restarted: [name]]`
+      (Erlang text): after writing, rehearse the upgrade from the old release's tarball on a
+      scratch node (`gen-appup verify`); a failed rehearsal fails `mix release` with its report.
     * `:node` - the node executable (default `$GEN_APPUP_NODE`, else `node`).
   """
 
@@ -53,7 +56,24 @@ defmodule GenAppup do
     {output, status} = System.cmd(executable, [cli() | args], stderr_to_stdout: true)
     IO.write(output)
     if status != 0, do: Mix.raise(failure(output, status))
+    if verify = opts[:verify], do: verify!(executable, release, opts, verify)
     release
+  end
+
+  # The rehearsal: the old release (the first `from`, else the highest below in this root) booted
+  # from its tarball on a scratch node, upgraded to the release just written, and back.
+  defp verify!(executable, release, opts, verify) do
+    settings = if is_list(verify), do: verify, else: []
+    args =
+      ["verify" | Enum.take(from(opts), 1)] ++
+        [release.path] ++
+        if(settings[:load], do: ["--load", settings[:load]], else: []) ++
+        Enum.flat_map(settings[:checks] || [], &["--eval", &1]) ++
+        Enum.flat_map(settings[:restarted] || [], &["--restarted", to_string(&1)])
+
+    {output, status} = System.cmd(executable, [cli() | args], stderr_to_stdout: true)
+    IO.write(output)
+    if status != 0, do: Mix.raise("gen-appup verify failed (exit #{status}):\n" <> output)
   end
 
   # A module as its atom's text (Elixir.Foo.Bar); a string is taken as it is (a name pattern).

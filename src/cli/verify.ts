@@ -9,7 +9,7 @@ import { resolveReleases } from "../releases.js";
 import { rehearse, type PhaseReport, type VerifyReport } from "../verify/rehearse.js";
 import { upgradeTarball } from "../verify/tarball.js";
 
-export const VERIFY_USAGE = `gen-appup verify OLD NEW [options]    rehearse the upgrade on a scratch node
+export const VERIFY_USAGE = `gen-appup verify [OLD] NEW [options]  rehearse the upgrade on a scratch node
 
   --check FILE       Erlang expressions (EXPR, EXPR, ...) checked after every phase; false or an
                      exception fails the check (repeatable)
@@ -20,8 +20,9 @@ export const VERIFY_USAGE = `gen-appup verify OLD NEW [options]    rehearse the 
   --keep             keep the scratch node's directory
   --json             the whole report as JSON
 
-OLD is booted from its tarball (mix and relx leave NAME-VSN.tar.gz beside the release); NEW is a
-tarball or a release root holding the relup gen-appup wrote.`;
+OLD is booted from its tarball (mix and relx leave NAME-VSN.tar.gz beside the release; without OLD,
+the highest version below NEW in NEW's root); NEW is a tarball or a release root holding the relup
+gen-appup wrote.`;
 
 export function verifyCommand(args: string[], out: NodeJS.WritableStream, usage: (m: string) => Error): number {
   const { values, positionals } = parseArgs({
@@ -38,9 +39,14 @@ export function verifyCommand(args: string[], out: NodeJS.WritableStream, usage:
       json: { type: "boolean" },
     },
   });
-  if (positionals.length !== 2) throw usage("verify needs OLD and NEW");
-  const { olds, to } = resolveReleases(positionals);
-  const old = olds[0]!;
+  if (positionals.length < 1 || positionals.length > 2) throw usage("verify takes [OLD] NEW");
+  const { olds, to } = resolveReleases(positionals, true);
+  const old = olds[0];
+  if (!old) {
+    out.write(values.json ? JSON.stringify({ release: to.name, to: to.vsn, ok: true, phases: [] }) + "\n" : "");
+    if (!values.json) out.write(`verify: ${to.name} ${to.vsn} is a first release: nothing to rehearse\n`);
+    return 0;
+  }
   if (old.source.kind !== "tar")
     throw new GenAppupError(old.origin, `verify boots OLD from its tarball: pass ${old.name}-${old.vsn}.tar.gz`);
   const checks = [

@@ -181,3 +181,22 @@ test("a failure inside gen-appup fails mix release with gen-appup's message and 
     "no tarball: the release failed before :tar",
   );
 });
+
+test("verify in the release options rehearses the upgrade; a failed rehearsal fails mix release, saying why", () => {
+  const dir = freshProject("bank-verify");
+  const load = `verify: [load: "fun() -> 'Elixir.Bank.Account':statement() end"]`;
+  project(dir, "0.1.0", `, gen_appup: [${load}]`);
+  assert.match(release(dir), /bank 0\.1\.0 is a first release: nothing to rehearse/);
+  project(dir, "0.2.0", `, gen_appup: [${load}]`);
+  const out = release(dir);
+  assert.match(
+    out,
+    /verify bank 0\.1\.0 -> 0\.2\.0\n {2}ok {3}boot 0\.1\.0 .*\n {2}ok {3}upgrade .*\n {2}ok {3}downgrade .*\npassed\n/,
+  );
+  // A check that fails: mix release fails, and says why.
+  project(dir, "0.2.0", `, gen_appup: [verify: [checks: ["'Elixir.Bank.Account':balance() > 1000000"]]]`);
+  assert.throws(
+    () => release(dir),
+    (e: Error) => /gen-appup verify failed \(exit 1\)/.test(e.message) && /FAIL boot 0\.1\.0/.test(e.message),
+  );
+});
