@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { GenAppupError } from "../errors.js";
 import { readFile } from "../read/source.js";
+import { TOOLCHAIN_APPS } from "../plan/checks.js";
 import { resolveReleases } from "../releases.js";
 import { rehearse, type PhaseReport, type VerifyReport } from "../verify/rehearse.js";
 import { upgradeTarball } from "../verify/tarball.js";
@@ -17,6 +18,8 @@ export const VERIFY_USAGE = `gen-appup verify [OLD] NEW [options]  rehearse the 
   --load FUN         an Erlang fun of no arguments that four clients call for the whole rehearsal
   --restarted NAME   a registered process the upgrade may restart (repeatable)
   --again            upgrade once more after the downgrade
+  --no-env           skip the cold restarts that compare each version's application env with what
+                     the hot install left (lost runtime configuration)
   --keep             keep the scratch node's directory
   --json             the whole report as JSON
 
@@ -35,6 +38,7 @@ export function verifyCommand(args: string[], out: NodeJS.WritableStream, usage:
       load: { type: "string" },
       restarted: { type: "string", multiple: true },
       again: { type: "boolean" },
+      "no-env": { type: "boolean" },
       keep: { type: "boolean" },
       json: { type: "boolean" },
     },
@@ -62,6 +66,8 @@ export function verifyCommand(args: string[], out: NodeJS.WritableStream, usage:
       ...(values.load ? { load: values.load } : {}),
       ...(values.restarted ? { restarted: values.restarted } : {}),
       again: !!values.again,
+      // The project's own applications: OTP's and Elixir's env is theirs to set at boot.
+      ...(values["no-env"] ? {} : { envApps: to.apps.map((a) => a.name).filter((a) => !TOOLCHAIN_APPS.has(a)) }),
       keep: !!values.keep,
     });
     out.write(values.json ? JSON.stringify(report, null, 2) + "\n" : verifyText(report));
@@ -99,6 +105,10 @@ function problems(p: PhaseReport): string[] {
         ]
       : []),
     ...p.replaced.map((n) => `       process ${n} was restarted or is gone`),
+    ...(p.envDiff ?? []).map(
+      (d) =>
+        `       env ${d.app} ${d.key}: ${d.hot.slice(0, 120)} after the install, ${d.cold.slice(0, 120)} booted cold`,
+    ),
     ...p.errors.slice(0, 5).map((e) => `       logged: ${e.slice(0, 300)}`),
   ];
 }

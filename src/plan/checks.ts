@@ -228,7 +228,7 @@ function lingering(m: Changed, why: string, post: Purge, about: { app: string; m
  * application (the project's own, an umbrella child, a path dependency) may be rebuilt at the
  * same version.
  */
-const TOOLCHAIN_APPS = new Set(
+export const TOOLCHAIN_APPS: ReadonlySet<string> = new Set(
   (
     "asn1 common_test compiler crypto debugger dialyzer diameter edoc eldap erl_docgen erl_interface erts et " +
     "eunit ftp inets jinterface kernel megaco mnesia observer odbc os_mon parsetools public_key reltool " +

@@ -112,6 +112,11 @@ export class ScratchNode {
     return lines;
   }
 
+  /** The text (chardata) an expression evaluates to on the node. */
+  text(expr: string): string {
+    return this.control(`io:format("~ts", [ev(Node, ${q(expr)})])`);
+  }
+
   /** The node's log directory (mix and relx releases log there). */
   get logDir(): string {
     return join(this.dir, "log");

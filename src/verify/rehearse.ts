@@ -20,6 +20,11 @@ export interface RehearsalOptions extends DeployOptions {
   keep?: boolean;
   /** Registered processes the upgrade may restart or remove (others must keep their pid). */
   restarted?: string[];
+  /**
+   * Applications whose env is compared, after each install, with a cold boot of that version: a
+   * difference is configuration the install lost (or a value only a restart sets).
+   */
+  envApps?: string[];
 }
 
 export interface CheckResult {
@@ -40,6 +45,8 @@ export interface PhaseReport {
   /** Error reports (crashes, supervisor reports) the node logged during the phase. */
   errors: string[];
   memoryMb?: number;
+  /** After a cold restart: the env keys whose value differs from what the hot install left. */
+  envDiff?: { app: string; key: string; hot: string; cold: string }[];
 }
 
 export interface VerifyReport {
@@ -65,15 +72,38 @@ export function rehearse(
   const phases: PhaseReport[] = [];
   try {
     node.start();
-    const watch = new Watch(node, opts.load, opts.checks ?? [], opts.restarted ?? []);
+    const watching = () => new Watch(node, opts.load, opts.checks ?? [], opts.restarted ?? []);
+    let watch = watching();
     phases.push(watch.phase(`boot ${from}`));
     if (!phases[0]!.ok) return report();
     const copy = node.eval(
       `file:copy(${q(newTarball)}, ${q(join(node.dir, "releases", `${release}-${to}.tar.gz`))})`,
     )[0]!;
     if (!copy.startsWith("{ok,")) throw new Error(`cannot place the new release on the node: ${copy}`);
-    const steps: [string, string[], (r: string[]) => boolean][] = [
-      [
+    const install = (vsn: string, name: string, exprs: string[], good: (r: string[]) => boolean): boolean => {
+      const result = node.eval(...exprs);
+      const p = watch.phase(name, result);
+      p.ok &&= good(result);
+      phases.push(p);
+      return p.ok && restartCold(vsn);
+    };
+    // With envApps: the env a hot install left must be what a cold boot of that version makes.
+    const restartCold = (vsn: string): boolean => {
+      if (!opts.envApps?.length) return true;
+      const hot = envOf(node, opts.envApps);
+      if (node.eval(`release_handler:make_permanent(${q(vsn)})`)[0] !== "ok") return true;
+      node.restart();
+      watch = watching();
+      const p = watch.phase(`restart ${vsn} cold`);
+      p.envDiff = envDiff(hot, envOf(node, opts.envApps));
+      p.ok &&= p.envDiff.length === 0;
+      phases.push(p);
+      return p.ok;
+    };
+    const ok = /^\{ok,/;
+    const upgraded =
+      install(
+        to,
         `upgrade ${from} -> ${to}`,
         [
           `release_handler:unpack_release(${q(`${release}-${to}`)})`,
@@ -81,22 +111,14 @@ export function rehearse(
           `release_handler:make_permanent(${q(to)})`,
         ],
         (r) => r[0] === `{ok,${q(to)}}` && /^\{ok,"[^"]+",\[\]\}$/.test(r[1]!) && r[2] === "ok",
-      ],
-      [`downgrade ${to} -> ${from}`, [`release_handler:install_release(${q(from)})`], (r) => /^\{ok,/.test(r[0]!)],
-    ];
-    if (opts.again)
-      steps.push([
-        `upgrade ${from} -> ${to} again`,
-        [`release_handler:install_release(${q(to)})`],
-        (r) => /^\{ok,/.test(r[0]!),
-      ]);
-    for (const [name, exprs, good] of steps) {
-      const result = node.eval(...exprs);
-      const p = watch.phase(name, result);
-      p.ok &&= good(result);
-      phases.push(p);
-      if (!p.ok) break;
-    }
+      ) &&
+      install(from, `downgrade ${to} -> ${from}`, [`release_handler:install_release(${q(from)})`], (r) =>
+        ok.test(r[0]!),
+      );
+    if (upgraded && opts.again)
+      install(to, `upgrade ${from} -> ${to} again`, [`release_handler:install_release(${q(to)})`], (r) =>
+        ok.test(r[0]!),
+      );
     return report();
   } finally {
     node.stop(opts.keep);
@@ -112,6 +134,33 @@ export function rehearse(
       ...(opts.keep ? { kept: node.dir } : {}),
     };
   }
+}
+
+/** Each application's env, key by key (values as ~0tp). */
+function envOf(node: ScratchNode, apps: string[]): Map<string, string> {
+  const lines = node.text(
+    `[[atom_to_list(A), $\\t, io_lib:format("~0tp", [K]), $\\t, io_lib:format("~0tp", [V]), $\\n] || ` +
+      `A <- [${apps.map((a) => `'${a}'`).join(", ")}], {K, V} <- lists:sort(application:get_all_env(A))]`,
+  );
+  return new Map(
+    lines
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => {
+        const [app, key, value] = l.split("\t") as [string, string, string];
+        return [`${app}\t${key}`, value];
+      }),
+  );
+}
+
+function envDiff(hot: Map<string, string>, cold: Map<string, string>): NonNullable<PhaseReport["envDiff"]> {
+  const keys = [...new Set([...hot.keys(), ...cold.keys()])].sort();
+  return keys
+    .filter((k) => hot.get(k) !== cold.get(k))
+    .map((k) => {
+      const [app, key] = k.split("\t") as [string, string];
+      return { app, key, hot: hot.get(k) ?? "(unset)", cold: cold.get(k) ?? "(unset)" };
+    });
 }
 
 /** What holds across phases: the registered processes, the load counters, the error log read so far. */

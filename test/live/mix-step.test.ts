@@ -189,10 +189,7 @@ test("verify in the release options rehearses the upgrade; a failed rehearsal fa
   assert.match(release(dir), /bank 0\.1\.0 is a first release: nothing to rehearse/);
   project(dir, "0.2.0", `, gen_appup: [${load}]`);
   const out = release(dir);
-  assert.match(
-    out,
-    /verify bank 0\.1\.0 -> 0\.2\.0\n {2}ok {3}boot 0\.1\.0 .*\n {2}ok {3}upgrade .*\n {2}ok {3}downgrade .*\npassed\n/,
-  );
+  assert.match(out, /verify bank 0\.1\.0 -> 0\.2\.0\n( {2}ok {3}.*\n){5}passed\n/);
   // A check that fails: mix release fails, and says why.
   project(dir, "0.2.0", `, gen_appup: [verify: [checks: ["'Elixir.Bank.Account':balance() > 1000000"]]]`);
   assert.throws(

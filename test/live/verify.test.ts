@@ -30,9 +30,18 @@ test("verify passes a sound upgrade of the mix release under load, and leaves no
   ]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^verify shop 0\.1\.0 -> 0\.2\.0\n {2}ok {3}boot 0\.1\.0 \(1\/1 checks, \d+ calls, 0 failed/);
-  assert.match(
-    r.stdout,
-    /\n {2}ok {3}upgrade 0\.1\.0 -> 0\.2\.0 .*\n {2}ok {3}downgrade 0\.2\.0 -> 0\.1\.0 .*\npassed\n$/,
+  assert.deepEqual(
+    r.stdout.split("\n").map((l) => l.replace(/ \(.*$/, "")),
+    [
+      "verify shop 0.1.0 -> 0.2.0",
+      "  ok   boot 0.1.0",
+      "  ok   upgrade 0.1.0 -> 0.2.0",
+      "  ok   restart 0.2.0 cold",
+      "  ok   downgrade 0.2.0 -> 0.1.0",
+      "  ok   restart 0.1.0 cold",
+      "passed",
+      "",
+    ],
   );
   assert.deepEqual(scratchDirs(), before, "the scratch node and its directory are gone");
 });
@@ -60,4 +69,45 @@ test("verify fails a record change under an identity code_change/3, naming the p
   );
   const upgraded = report.phases[1]!;
   assert.ok(upgraded.load!.failed > 0 || upgraded.errors.some((e) => /badrecord/.test(e)), JSON.stringify(upgraded));
+});
+
+test("verify compares the env a hot install leaves with a cold boot: lost runtime configuration fails", () => {
+  const built = mixShop("runtime-config");
+  const env = { ...process.env, SHOP_GREETING: "hi", SHOP_PORT: "4321" };
+  for (const [args, passes] of [
+    [[], true],
+    [["--no-runtime-config"], false],
+  ] as const) {
+    const root = copyRoot(built, tempDir("verify"));
+    genAppup([root, ...args]);
+    const r = cli(["verify", root, "--json"], env);
+    const report = JSON.parse(r.stdout) as {
+      ok: boolean;
+      phases: { phase: string; ok: boolean; envDiff?: { app: string; key: string; hot: string; cold: string }[] }[];
+    };
+    assert.equal(report.ok, passes, r.stdout);
+    assert.equal(r.code, passes ? 0 : 1);
+    if (passes) {
+      assert.deepEqual(
+        report.phases.map((p) => p.phase),
+        [
+          "boot 0.1.0",
+          "upgrade 0.1.0 -> 0.2.0",
+          "restart 0.2.0 cold",
+          "downgrade 0.2.0 -> 0.1.0",
+          "restart 0.1.0 cold",
+        ],
+      );
+      continue;
+    }
+    const failed = report.phases.find((p) => !p.ok)!;
+    assert.equal(failed.phase, "restart 0.2.0 cold");
+    assert.deepEqual(
+      failed.envDiff!.map((d) => [d.app, d.key, d.cold]),
+      [
+        ["shop", "greeting", '<<"hi">>'],
+        ["shop", "port", "4321"],
+      ],
+    );
+  }
 });
