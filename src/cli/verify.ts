@@ -97,7 +97,9 @@ function summary(p: PhaseReport): string {
 function problems(p: PhaseReport): string[] {
   return [
     ...(p.ok || !p.result ? [] : p.result.map((r) => `       release_handler: ${r}`)),
-    ...p.checks.filter((c) => !c.ok).map((c) => `       check ${c.expr} gave ${c.value}`),
+    ...p.checks
+      .filter((c) => !c.ok)
+      .map((c) => `       check ${c.expr} gave ${c.value}${c.expect !== undefined ? `, expected ${c.expect}` : ""}`),
     ...(p.load && (p.load.failed || p.load.died || !p.load.calls)
       ? [
           `       load: ${p.load.failed} calls failed, ${p.load.died} clients died; ` +

@@ -9,11 +9,21 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ScratchNode, q, type DeployOptions } from "./node.js";
 
+/** An Erlang expression that must not raise nor return false; with `expect`, must print (~0tp) as that. */
+export type Check = string | { expr: string; expect: string };
+
+/** What a phase did: boot the old version, install one (up, down, up again), or restart one cold. */
+export type PhaseKind = "boot" | "upgrade" | "downgrade" | "again" | "restart";
+
 export interface RehearsalOptions extends DeployOptions {
-  /** Erlang expressions (a file's text, or --eval): a check fails when it raises or returns false. */
-  checks?: string[];
+  /** Checks after every phase, or chosen by the phase and the version it leaves running. */
+  checks?: Check[] | ((phase: PhaseKind, vsn: string) => Check[]);
+  /** Expressions evaluated once the old version is up, before anything is watched (to put state in). */
+  setup?: string[];
   /** An Erlang fun of no arguments that four clients call in a loop for the whole rehearsal. */
   load?: string;
+  /** Clients call without pausing (for windows of microseconds); else 1 ms apart. */
+  denseLoad?: boolean;
   /** Upgrade once more after the downgrade. */
   again?: boolean;
   /** Keep the scratch directory (for debugging). */
@@ -30,6 +40,8 @@ export interface RehearsalOptions extends DeployOptions {
 export interface CheckResult {
   expr: string;
   value: string;
+  /** The value it had to print as, when the check said. */
+  expect?: string;
   ok: boolean;
 }
 
@@ -72,18 +84,20 @@ export function rehearse(
   const phases: PhaseReport[] = [];
   try {
     node.start();
-    const watching = () => new Watch(node, opts.load, opts.checks ?? [], opts.restarted ?? []);
+    if (opts.setup?.length) node.eval(...opts.setup);
+    const watching = () => new Watch(node, opts);
     let watch = watching();
-    phases.push(watch.phase(`boot ${from}`));
+    phases.push(watch.phase(`boot ${from}`, "boot", from));
     if (!phases[0]!.ok) return report();
     const copy = node.eval(
       `file:copy(${q(newTarball)}, ${q(join(node.dir, "releases", `${release}-${to}.tar.gz`))})`,
     )[0]!;
     if (!copy.startsWith("{ok,")) throw new Error(`cannot place the new release on the node: ${copy}`);
-    const install = (vsn: string, name: string, exprs: string[], good: (r: string[]) => boolean): boolean => {
+    const installed = /^\{ok,"[^"]+",\[\]\}$/;
+    const install = (kind: PhaseKind, vsn: string, name: string, exprs: string[], good = installed): boolean => {
       const result = node.eval(...exprs);
-      const p = watch.phase(name, result);
-      p.ok &&= good(result);
+      const p = watch.phase(name, kind, vsn, result);
+      p.ok &&= good.test(result.join("\n"));
       phases.push(p);
       return p.ok && restartCold(vsn);
     };
@@ -94,15 +108,15 @@ export function rehearse(
       if (node.eval(`release_handler:make_permanent(${q(vsn)})`)[0] !== "ok") return true;
       node.restart();
       watch = watching();
-      const p = watch.phase(`restart ${vsn} cold`);
+      const p = watch.phase(`restart ${vsn} cold`, "restart", vsn);
       p.envDiff = envDiff(hot, envOf(node, opts.envApps));
       p.ok &&= p.envDiff.length === 0;
       phases.push(p);
       return p.ok;
     };
-    const ok = /^\{ok,/;
     const upgraded =
       install(
+        "upgrade",
         to,
         `upgrade ${from} -> ${to}`,
         [
@@ -110,15 +124,10 @@ export function rehearse(
           `release_handler:install_release(${q(to)})`,
           `release_handler:make_permanent(${q(to)})`,
         ],
-        (r) => r[0] === `{ok,${q(to)}}` && /^\{ok,"[^"]+",\[\]\}$/.test(r[1]!) && r[2] === "ok",
-      ) &&
-      install(from, `downgrade ${to} -> ${from}`, [`release_handler:install_release(${q(from)})`], (r) =>
-        ok.test(r[0]!),
-      );
+        new RegExp(`^\\{ok,${q(to).replace(/\./g, "\\.")}\\}\\n\\{ok,"[^"]+",\\[\\]\\}\\nok$`),
+      ) && install("downgrade", from, `downgrade ${to} -> ${from}`, [`release_handler:install_release(${q(from)})`]);
     if (upgraded && opts.again)
-      install(to, `upgrade ${from} -> ${to} again`, [`release_handler:install_release(${q(to)})`], (r) =>
-        ok.test(r[0]!),
-      );
+      install("again", to, `upgrade ${from} -> ${to} again`, [`release_handler:install_release(${q(to)})`]);
     return report();
   } finally {
     node.stop(opts.keep);
@@ -169,23 +178,27 @@ class Watch {
   private readonly errorLog: string;
   private logRead = 0;
 
+  private readonly load: string | undefined;
+  private readonly restarted: string[];
+
   constructor(
     private readonly node: ScratchNode,
-    private readonly load: string | undefined,
-    private readonly checks: string[],
-    private readonly restarted: string[],
+    private readonly opts: RehearsalOptions,
   ) {
+    this.load = opts.load;
+    this.restarted = opts.restarted ?? [];
     this.errorLog = join(node.dir, "gen-appup-verify-errors.log");
     node.eval(
       `logger:add_handler(gen_appup_verify, logger_std_h, #{level => error, ` +
         `config => #{file => ${q(this.errorLog)}}, formatter => {logger_formatter, #{single_line => true}}})`,
     );
     this.pids = this.registered();
-    if (load) node.eval(startLoad(load));
+    if (this.load) node.eval(startLoad(this.load, opts.denseLoad));
   }
 
-  phase(phase: string, result?: string[]): PhaseReport {
-    const checks = this.checks.length ? this.runChecks() : [];
+  phase(phase: string, kind: PhaseKind, vsn: string, result?: string[]): PhaseReport {
+    const given = this.opts.checks ?? [];
+    const checks = this.runChecks(typeof given === "function" ? given(kind, vsn) : given);
     const load = this.load ? this.loadCounts() : undefined;
     const now = this.registered();
     const replaced = [...this.pids]
@@ -210,13 +223,15 @@ class Watch {
     };
   }
 
-  private runChecks(): CheckResult[] {
-    const values = this.node.eval(
-      ...this.checks.map((c) => `try (begin ${c} end) catch E:R -> {check_raised, E, R} end`),
-    );
-    return this.checks.map((expr, i) => {
+  private runChecks(checks: Check[]): CheckResult[] {
+    if (!checks.length) return [];
+    const exprs = checks.map((c) => (typeof c === "string" ? c : c.expr));
+    const values = this.node.eval(...exprs.map((c) => `try (begin ${c} end) catch E:R -> {check_raised, E, R} end`));
+    return checks.map((c, i) => {
       const value = values[i]!;
-      return { expr, value, ok: value !== "false" && !/^\{(check_raised|rpc_failed),/.test(value) };
+      const ok =
+        typeof c === "string" ? value !== "false" && !/^\{(check_raised|rpc_failed),/.test(value) : value === c.expect;
+      return { expr: exprs[i]!, value, ok, ...(typeof c === "string" ? {} : { expect: c.expect }) };
     });
   }
 
