@@ -9,6 +9,7 @@ import { TOOLCHAIN_APPS } from "../plan/checks.js";
 import { resolveReleases } from "../releases.js";
 import { rehearse, type PhaseReport, type VerifyReport } from "../verify/rehearse.js";
 import { upgradeTarball } from "../verify/tarball.js";
+import { upgrade } from "../upgrade.js";
 
 export const VERIFY_USAGE = `gen-appup verify [OLD] NEW [options]  rehearse the upgrade on a scratch node
 
@@ -70,6 +71,8 @@ export function verifyCommand(args: string[], out: NodeJS.WritableStream, usage:
       ...(values["no-env"] ? {} : { envApps: to.apps.map((a) => a.name).filter((a) => !TOOLCHAIN_APPS.has(a)) }),
       keep: !!values.keep,
     });
+    const said = upgrade([old], to, { dryRun: true, relup: false }).findings.filter((f) => f.level !== "note");
+    if (said.length) report.findings = said.map(({ level, code, message }) => ({ level, code, message }));
     out.write(values.json ? JSON.stringify(report, null, 2) + "\n" : verifyText(report));
     return report.ok ? 0 : 1;
   } finally {
@@ -81,6 +84,7 @@ export function verifyCommand(args: string[], out: NodeJS.WritableStream, usage:
 export function verifyText(r: VerifyReport): string {
   const lines = [`verify ${r.release} ${r.from} -> ${r.to}`];
   for (const p of r.phases) lines.push(`  ${p.ok ? "ok  " : "FAIL"} ${p.phase}${summary(p)}`, ...problems(p));
+  for (const f of r.findings ?? []) lines.push(`  the plan said (${f.level} ${f.code}): ${f.message}`);
   lines.push(r.ok ? "passed" : "FAILED", ...(r.kept ? [`scratch node kept in ${r.kept}`] : []));
   return lines.join("\n") + "\n";
 }
@@ -96,7 +100,7 @@ function summary(p: PhaseReport): string {
 
 function problems(p: PhaseReport): string[] {
   return [
-    ...(p.ok || !p.result ? [] : p.result.map((r) => `       release_handler: ${r}`)),
+    ...(p.installFailed ? (p.result ?? []).map((r) => `       release_handler: ${r}`) : []),
     ...p.checks
       .filter((c) => !c.ok)
       .map((c) => `       check ${c.expr} gave ${c.value}${c.expect !== undefined ? `, expected ${c.expect}` : ""}`),
@@ -107,6 +111,7 @@ function problems(p: PhaseReport): string[] {
         ]
       : []),
     ...p.replaced.map((n) => `       process ${n} was restarted or is gone`),
+    ...(p.oldCode ?? []).map((o) => `       note: ${o} (a later purge kills it, or soft_purge refuses)`),
     ...(p.envDiff ?? []).map(
       (d) =>
         `       env ${d.app} ${d.key}: ${d.hot.slice(0, 120)} after the install, ${d.cold.slice(0, 120)} booted cold`,

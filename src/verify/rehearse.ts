@@ -50,6 +50,8 @@ export interface PhaseReport {
   ok: boolean;
   /** What release_handler returned, when the phase ran it. */
   result?: string[];
+  /** release_handler refused or failed the install. */
+  installFailed?: boolean;
   checks: CheckResult[];
   load?: { calls: number; failed: number; died: number; lastError?: string };
   /** Registered processes that are gone or run under another pid since the rehearsal began. */
@@ -57,6 +59,8 @@ export interface PhaseReport {
   /** Error reports (crashes, supervisor reports) the node logged during the phase. */
   errors: string[];
   memoryMb?: number;
+  /** Processes still running a module's old code after the phase: a later purge kills them, or is refused. */
+  oldCode?: string[];
   /** After a cold restart: the env keys whose value differs from what the hot install left. */
   envDiff?: { app: string; key: string; hot: string; cold: string }[];
 }
@@ -69,6 +73,8 @@ export interface VerifyReport {
   phases: PhaseReport[];
   /** The scratch directory, when kept. */
   kept?: string;
+  /** What gen-appup's plan said about this upgrade, beside what happened. */
+  findings?: { level: string; code: string; message: string }[];
 }
 
 /** Rehearses `from` -> `to` -> `from` (-> `to` with `again`): `oldTarball` boots, `newTarball` is installed. */
@@ -97,7 +103,7 @@ export function rehearse(
     const install = (kind: PhaseKind, vsn: string, name: string, exprs: string[], good = installed): boolean => {
       const result = node.eval(...exprs);
       const p = watch.phase(name, kind, vsn, result);
-      p.ok &&= good.test(result.join("\n"));
+      if (!good.test(result.join("\n"))) [p.ok, p.installFailed] = [false, true];
       phases.push(p);
       return p.ok && restartCold(vsn);
     };
@@ -206,6 +212,14 @@ class Watch {
       .map(([name]) => name);
     const errors = this.newErrors();
     const [memory] = this.node.eval("erlang:memory(total)");
+    const old = this.node
+      .text(
+        '[io_lib:format("~0tp (~0tp) runs old code of ~0tp~n", [P, case erlang:process_info(P, registered_name) of ' +
+          "{registered_name, N} -> N; _ -> proc_lib:translate_initial_call(P) end, M]) || " +
+          "{M, _} <- code:all_loaded(), erlang:check_old_code(M), P <- processes(), erlang:check_process_code(P, M)]",
+      )
+      .split("\n")
+      .filter(Boolean);
     const ok =
       checks.every((c) => c.ok) &&
       (!load || (load.calls > 0 && load.failed === 0 && load.died === 0)) &&
@@ -220,6 +234,7 @@ class Watch {
       replaced,
       errors,
       memoryMb: Math.round(Number(memory) / 1e5) / 10,
+      ...(old.length ? { oldCode: old } : {}),
     };
   }
 
