@@ -6,7 +6,7 @@ import { relupText } from "../../src/emit/relup.js";
 import { makeRelup } from "../../src/plan/relup.js";
 import { readRelease } from "../../src/read/release.js";
 import { oracle, tempDir } from "../helpers/erlang.js";
-import { appupsOf, relupMismatch } from "../helpers/relups.js";
+import { appupsOf, asSystools, relupMismatch } from "../helpers/relups.js";
 import { generate, type Scenario } from "../helpers/scenarios.js";
 
 const COUNT = 220;
@@ -39,7 +39,7 @@ test(`our relup equals systools:make_relup's on ${COUNT} generated scenarios`, (
     const appups = appupsOf(to);
     let ours: string | undefined, ourError: string | undefined;
     try {
-      ours = relupText(makeRelup(olds, to, appups, { restartEmulator: s.restartEmulator }).relup);
+      ours = asSystools(relupText(makeRelup(olds, to, appups, { restartEmulator: s.restartEmulator }).relup));
     } catch (e) {
       ourError = (e as Error).message;
     }
