@@ -241,7 +241,11 @@ class Watch {
   private runChecks(checks: Check[]): CheckResult[] {
     if (!checks.length) return [];
     const exprs = checks.map((c) => (typeof c === "string" ? c : c.expr));
-    const values = this.node.eval(...exprs.map((c) => `try (begin ${c} end) catch E:R -> {check_raised, E, R} end`));
+    const values = this.node.eval(
+      ...exprs.map(
+        (c) => `try (begin ${c} end) catch GenAppupClass:GenAppupWhy -> {check_raised, GenAppupClass, GenAppupWhy} end`,
+      ),
+    );
     return checks.map((c, i) => {
       const value = values[i]!;
       const ok =

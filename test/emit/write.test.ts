@@ -41,7 +41,7 @@ function runChild(root: string, tag: string, delayMs?: number): Promise<number |
   });
 }
 
-test("killed at random points while writing 300 files, the next run leaves them all old or all new", async () => {
+test("killed at 40 random points while writing 300 files, the next run leaves them all old or all new", async () => {
   const root = tempDir("kill");
   const durations = [await runChild(root, "t0"), await runChild(root, "t1"), await runChild(root, "t2")];
   // Kills spread over the whole write and a little after; stretched when the machine turns out slower.
@@ -50,7 +50,7 @@ test("killed at random points while writing 300 files, the next run leaves them 
   let before = "t2",
     midway = 0;
   const outcomes = { old: 0, new: 0 };
-  for (let k = 3; k < 63; k++) {
+  for (let k = 3; k < 43; k++) {
     const tag = `t${k}`;
     await runChild(root, tag, Math.random() * window);
     const seen = new Set(tags(root));
@@ -73,7 +73,7 @@ test("killed at random points while writing 300 files, the next run leaves them 
     before = after[0]!;
   }
   // The kills must have landed inside the write, where per-file atomicity is not enough.
-  assert.ok(midway >= 10, `only ${midway} of 60 kills interrupted a write`);
+  assert.ok(midway >= 6, `only ${midway} of 40 kills interrupted a write`);
   assert.ok(outcomes.old > 0 && outcomes.new > 0, JSON.stringify(outcomes));
 });
 

@@ -73,7 +73,7 @@ export function roundTrip(s: RoundTrip): void {
       scratch: join(CACHE, "live"),
       env: s.env ?? {},
       setup: s.setup,
-      checks: (phase) => expected(phase === "boot" ? s.old : phase === "downgrade" ? s.downgraded : s.upgraded),
+      checks: (phase, running) => expected(phase === "boot" ? s.old : running === to ? s.upgraded : s.downgraded),
       ...(s.load ? { load: s.load } : {}),
       denseLoad: !!s.denseLoad,
       restarted: s.restarted ?? [],
