@@ -28,7 +28,9 @@ const env = {
 
 const say = (text: string) => console.log(`\n\x1b[1m== ${text}\x1b[0m`);
 const show = (cmd: string, args: string[]) =>
-  console.log(`$ ${[cmd, ...args].map((a) => (/[\s'"$]/.test(a) ? `'${a}'` : a)).join(" ")}`);
+  console.log(
+    `$ ${[cmd, ...args].map((a) => (/[\s'"$()]/.test(a) ? `'${a.replaceAll("'", "'\\''")}'` : a)).join(" ")}`,
+  );
 function run(cmd: string, args: string[], cwd: string, quiet = false): string {
   if (!quiet) show(cmd, args);
   const out = execFileSync(cmd, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });

@@ -184,42 +184,51 @@ class Watch {
   private readonly errorLog: string;
   private logRead = 0;
 
-  private readonly load: string | undefined;
-  private readonly restarted: string[];
-
   constructor(
     private readonly node: ScratchNode,
     private readonly opts: RehearsalOptions,
   ) {
-    this.load = opts.load;
-    this.restarted = opts.restarted ?? [];
     this.errorLog = join(node.dir, "gen-appup-verify-errors.log");
-    node.eval(
+    // One control VM per call costs a fraction of a second: each step asks everything at once.
+    const [, registered] = node.eval(
       `logger:add_handler(gen_appup_verify, logger_std_h, #{level => error, ` +
         `config => #{file => ${q(this.errorLog)}}, formatter => {logger_formatter, #{single_line => true}}})`,
+      REGISTERED,
+      ...(opts.load ? [startLoad(opts.load, opts.denseLoad)] : []),
     );
-    this.pids = this.registered();
-    if (this.load) node.eval(startLoad(this.load, opts.denseLoad));
+    this.pids = pidsOf(registered!);
   }
 
   phase(phase: string, kind: PhaseKind, vsn: string, result?: string[]): PhaseReport {
     const given = this.opts.checks ?? [];
-    const checks = this.runChecks(typeof given === "function" ? given(kind, vsn) : given);
-    const load = this.load ? this.loadCounts() : undefined;
-    const now = this.registered();
+    const wanted = typeof given === "function" ? given(kind, vsn) : given;
+    const exprs = wanted.map((c) => (typeof c === "string" ? c : c.expr));
+    const values = this.node.eval(
+      ...exprs.map(
+        (c) => `try (begin ${c} end) catch GenAppupClass:GenAppupWhy -> {check_raised, GenAppupClass, GenAppupWhy} end`,
+      ),
+      REGISTERED,
+      "erlang:memory(total)",
+      OLD_CODE,
+      ...(this.opts.load ? [LOAD_COUNTS] : []),
+    );
+    const [registered, memory, old, counts] = values.slice(exprs.length);
+    const checks = wanted.map((c, i): CheckResult => {
+      const value = values[i]!;
+      const ok =
+        typeof c === "string" ? value !== "false" && !/^\{(check_raised|rpc_failed),/.test(value) : value === c.expect;
+      return { expr: exprs[i]!, value, ok, ...(typeof c === "string" ? {} : { expect: c.expect }) };
+    });
+    const load = counts === undefined ? undefined : loadOf(counts);
+    const now = pidsOf(registered!);
+    const allowed = this.opts.restarted ?? [];
     const replaced = [...this.pids]
-      .filter(([name, pid]) => now.get(name) !== pid && !this.restarted.includes(name.replace(/^'|'$/g, "")))
+      .filter(([name, pid]) => now.get(name) !== pid && !allowed.includes(name.replace(/^'|'$/g, "")))
       .map(([name]) => name);
     const errors = this.newErrors();
-    const [memory] = this.node.eval("erlang:memory(total)");
-    const old = this.node
-      .text(
-        '[io_lib:format("~0tp (~0tp) runs old code of ~0tp~n", [P, case erlang:process_info(P, registered_name) of ' +
-          "{registered_name, N} -> N; _ -> proc_lib:translate_initial_call(P) end, M]) || " +
-          "{M, _} <- code:all_loaded(), erlang:check_old_code(M), P <- processes(), erlang:check_process_code(P, M)]",
-      )
-      .split("\n")
-      .filter(Boolean);
+    const oldCode = [...old!.matchAll(/\{(<[\d.]+>),(.*?),('(?:[^'\\]|\\.)*'|[a-z][\w@]*)\}(?=,\{<|\]$)/g)].map(
+      (m) => `${m[1]} (${m[2]}) runs old code of ${m[3]}`,
+    );
     const ok =
       checks.every((c) => c.ok) &&
       (!load || (load.calls > 0 && load.failed === 0 && load.died === 0)) &&
@@ -234,48 +243,8 @@ class Watch {
       replaced,
       errors,
       memoryMb: Math.round(Number(memory) / 1e5) / 10,
-      ...(old.length ? { oldCode: old } : {}),
+      ...(oldCode.length ? { oldCode } : {}),
     };
-  }
-
-  private runChecks(checks: Check[]): CheckResult[] {
-    if (!checks.length) return [];
-    const exprs = checks.map((c) => (typeof c === "string" ? c : c.expr));
-    const values = this.node.eval(
-      ...exprs.map(
-        (c) => `try (begin ${c} end) catch GenAppupClass:GenAppupWhy -> {check_raised, GenAppupClass, GenAppupWhy} end`,
-      ),
-    );
-    return checks.map((c, i) => {
-      const value = values[i]!;
-      const ok =
-        typeof c === "string" ? value !== "false" && !/^\{(check_raised|rpc_failed),/.test(value) : value === c.expect;
-      return { expr: exprs[i]!, value, ok, ...(typeof c === "string" ? {} : { expect: c.expect }) };
-    });
-  }
-
-  private loadCounts(): PhaseReport["load"] {
-    const [report] = this.node.eval(
-      "begin C = persistent_term:get(gen_appup_load), timer:sleep(50), " +
-        "R = {counters:get(C, 1), counters:get(C, 2), counters:get(C, 3), " +
-        "persistent_term:get(gen_appup_load_error, none)}, " +
-        "[counters:put(C, I, 0) || I <- [1, 2, 3]], persistent_term:put(gen_appup_load_error, none), R end",
-    );
-    const m = /^\{(\d+),(\d+),(\d+),(.*)\}$/.exec(report!);
-    if (!m) return { calls: 0, failed: 0, died: 0, lastError: report };
-    const [, calls, failed, died, last] = m;
-    return {
-      calls: Number(calls),
-      failed: Number(failed),
-      died: Number(died),
-      ...(last !== "none" ? { lastError: last } : {}),
-    };
-  }
-
-  /** The pid of every registered process, by name. */
-  private registered(): Map<string, string> {
-    const [list] = this.node.eval("lists:sort([{N, whereis(N)} || N <- registered()])");
-    return new Map([...list!.matchAll(/\{('(?:[^'\\]|\\.)*'|[a-z][\w@]*),(<[\d.]+>)\}/g)].map((m) => [m[1]!, m[2]!]));
   }
 
   private newErrors(): string[] {
@@ -285,6 +254,38 @@ class Watch {
     this.logRead = text.length;
     return fresh.split("\n").filter((l) => l.trim());
   }
+}
+
+const REGISTERED = "lists:sort([{N, whereis(N)} || N <- registered()])";
+
+/** Processes running a module's old code: {Pid, registered name or initial call, Module}. */
+const OLD_CODE =
+  "[{P, case erlang:process_info(P, registered_name) of {registered_name, N} -> N; " +
+  "_ -> proc_lib:translate_initial_call(P) end, M} || {M, _} <- code:all_loaded(), erlang:check_old_code(M), " +
+  "P <- processes(), erlang:check_process_code(P, M)]";
+
+/** The load counters since the last phase (and the last failure), reset for the next. */
+const LOAD_COUNTS =
+  "begin C = persistent_term:get(gen_appup_load), timer:sleep(50), " +
+  "R = {counters:get(C, 1), counters:get(C, 2), counters:get(C, 3), " +
+  "persistent_term:get(gen_appup_load_error, none)}, " +
+  "[counters:put(C, I, 0) || I <- [1, 2, 3]], persistent_term:put(gen_appup_load_error, none), R end";
+
+/** The pid of every registered process, by name. */
+function pidsOf(list: string): Map<string, string> {
+  return new Map([...list.matchAll(/\{('(?:[^'\\]|\\.)*'|[a-z][\w@]*),(<[\d.]+>)\}/g)].map((m) => [m[1]!, m[2]!]));
+}
+
+function loadOf(counts: string): PhaseReport["load"] {
+  const m = /^\{(\d+),(\d+),(\d+),(.*)\}$/.exec(counts);
+  if (!m) return { calls: 0, failed: 0, died: 0, lastError: counts };
+  const [, calls, failed, died, last] = m;
+  return {
+    calls: Number(calls),
+    failed: Number(failed),
+    died: Number(died),
+    ...(last !== "none" ? { lastError: last } : {}),
+  };
 }
 
 /**
