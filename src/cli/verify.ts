@@ -1,7 +1,7 @@
 /** `gen-appup verify OLD NEW`: rehearses the upgrade on a scratch node and reports each phase. */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { GenAppupError } from "../errors.js";
 import { readFile } from "../read/source.js";
@@ -15,7 +15,9 @@ export const VERIFY_USAGE = `gen-appup verify [OLD] NEW [options]  rehearse the 
 
   --check FILE       Erlang expressions (EXPR, EXPR, ...) checked after every phase; false or an
                      exception fails the check (repeatable)
-  --eval EXPR        one such check on the command line (repeatable)
+  --eval EXPR        one such check on the command line (repeatable); a .exs check file is Elixir,
+                     evaluated whole with Code.eval_file/1 (its value is the check's)
+  --setup EXPR       an Erlang expression run once OLD is up, before anything is watched (repeatable)
   --load FUN         an Erlang fun of no arguments that four clients call for the whole rehearsal
   --restarted NAME   a registered process the upgrade may restart (repeatable)
   --again            upgrade once more after the downgrade
@@ -36,6 +38,7 @@ export function verifyCommand(args: string[], out: NodeJS.WritableStream, usage:
     options: {
       check: { type: "string", multiple: true },
       eval: { type: "string", multiple: true },
+      setup: { type: "string", multiple: true },
       load: { type: "string" },
       restarted: { type: "string", multiple: true },
       again: { type: "boolean" },
@@ -54,16 +57,14 @@ export function verifyCommand(args: string[], out: NodeJS.WritableStream, usage:
   }
   if (old.source.kind !== "tar")
     throw new GenAppupError(old.origin, `verify boots OLD from its tarball: pass ${old.name}-${old.vsn}.tar.gz`);
-  const checks = [
-    ...(values.check ?? []).map((f) => new TextDecoder().decode(readFile(f)).trim().replace(/\.$/, "")),
-    ...(values.eval ?? []),
-  ];
+  const checks = [...(values.check ?? []).map(checkOf), ...(values.eval ?? [])];
   const scratch = mkdtempSync(join(tmpdir(), "gen-appup-verify-"));
   try {
     const newTarball = to.source.kind === "tar" ? to.origin : upgradeTarball(to.source.origin, to, scratch);
     const report = rehearse(to.name, old.vsn, to.vsn, old.origin, newTarball, {
       scratch,
       checks,
+      ...(values.setup ? { setup: values.setup } : {}),
       ...(values.load ? { load: values.load } : {}),
       ...(values.restarted ? { restarted: values.restarted } : {}),
       again: !!values.again,
@@ -78,6 +79,13 @@ export function verifyCommand(args: string[], out: NodeJS.WritableStream, usage:
   } finally {
     if (!values.keep) rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** A check file: Elixir (.exs) evaluated by the node's Code.eval_file/1, else Erlang expressions. */
+function checkOf(file: string): string {
+  readFile(file); // there and readable, or an error naming it here rather than on the node
+  if (file.endsWith(".exs")) return `element(1, 'Elixir.Code':eval_file(<<${JSON.stringify(resolve(file))}/utf8>>))`;
+  return new TextDecoder().decode(readFile(file)).trim().replace(/\.$/, "");
 }
 
 /** The report as a test run reads: one line per phase, and what went wrong under it. */

@@ -1,10 +1,10 @@
 /** `gen-appup verify`: the rehearsal on a scratch node gives the suite's own verdict. */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { cli } from "../helpers/cli.js";
+import { cli, type CliResult } from "../helpers/cli.js";
 import { tempDir } from "../helpers/erlang.js";
 import { copyRoot, mixShop, rebarShop } from "../helpers/fixtures.js";
 import { genAppup } from "../helpers/upgrade.js";
@@ -18,6 +18,8 @@ test("verify passes a sound upgrade of the mix release under load, and leaves no
   const built = mixShop("genserver-state");
   const root = copyRoot(built, tempDir("verify"));
   genAppup([root]);
+  const exs = join(tempDir("checks"), "cart.exs");
+  writeFileSync(exs, "is_list(Shop.Cart.contents()) and Process.alive?(Process.whereis(Shop.Cart))\n");
   const before = scratchDirs();
   const r = cli([
     "verify",
@@ -25,11 +27,13 @@ test("verify passes a sound upgrade of the mix release under load, and leaves no
     root,
     "--eval",
     "is_list('Elixir.Shop.Cart':contents())",
+    "--check",
+    exs,
     "--load",
     "fun() -> 'Elixir.Shop.Cart':contents() end",
   ]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /^verify shop 0\.1\.0 -> 0\.2\.0\n {2}ok {3}boot 0\.1\.0 \(1\/1 checks, \d+ calls, 0 failed/);
+  assert.match(r.stdout, /^verify shop 0\.1\.0 -> 0\.2\.0\n {2}ok {3}boot 0\.1\.0 \(2\/2 checks, \d+ calls, 0 failed/);
   assert.deepEqual(
     r.stdout.split("\n").map((l) => l.replace(/ \(.*$/, "")),
     [
@@ -110,4 +114,33 @@ test("verify compares the env a hot install leaves with a cold boot: lost runtim
       ],
     );
   }
+});
+
+test("verify: brutal purge kills idle acceptors (the upgrade fails); soft purge keeps them, downgrade waits", () => {
+  const built = rebarShop("rebar-purge");
+  const verdicts = (["soft_purge", "brutal_purge"] as const).map((purge) => {
+    const root = copyRoot(built, tempDir("verify"));
+    genAppup([root, "--purge", purge]);
+    const idle = "is_binary(rshop_acceptor:ask(rshop_listener:port(idle)))";
+    return cli(["verify", root, "--no-env", "--setup", "rshop_listener:start(idle, 0)", "--eval", idle]);
+  });
+  const [soft, brutal] = verdicts as [CliResult, CliResult];
+  assert.equal(brutal.code, 1, brutal.stdout);
+  assert.match(
+    brutal.stdout,
+    /\n {2}FAIL upgrade 0\.1\.0 -> 0\.2\.0 [^\n]*\n[^\n]*noproc[^\n]*\n {7}process idle was restarted or is gone/,
+  );
+  assert.equal(soft.code, 1, soft.stdout);
+  assert.match(
+    soft.stdout,
+    /\n {2}ok {3}upgrade 0\.1\.0 -> 0\.2\.0 [^\n]*\n {7}note: \S+ \(\{proc_lib,init_p,5\}\) runs old code of rshop_ac/,
+  );
+  assert.match(
+    soft.stdout,
+    /\n {2}FAIL downgrade 0\.2\.0 -> 0\.1\.0 [^\n]*\n {7}release_handler: \{error,\{old_processes,rshop_acceptor\}\}/,
+  );
+  assert.match(
+    soft.stdout,
+    /the plan said \(warning lingering_processes\): processes may still run rshop_acceptor's old code/,
+  );
 });
