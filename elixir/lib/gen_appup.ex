@@ -27,8 +27,8 @@ defmodule GenAppup do
     * `:extra_versions` - `true` passes `[from: old, to: new]` as `Extra` to `code_change/3`.
     * `:endpoint_manifest` - `true`: when `priv/static/cache_manifest.json` changes, the appup calls
       the Phoenix endpoint's `config_change/2` so it reads the new manifest.
-    * `:verify` - `true`, or `[load: "fun() -> ... end", checks: ["Expr", ...], restarted: [name]]`
-      (Erlang text): after writing, rehearse the upgrade from the old release's tarball on a
+    * `:verify` - `true`, or `[load: "fun() -> ... end", checks: ["Expr", ...], restarted: [name],
+      env: false]` (Erlang text; `env: false` skips the cold restarts): after writing, rehearse the upgrade from the old release's tarball on a
       scratch node (`gen-appup verify`); a failed rehearsal fails `mix release` with its report.
     * `:node` - the node executable (default `$GEN_APPUP_NODE`, else `node`).
   """
@@ -69,7 +69,8 @@ defmodule GenAppup do
         [release.path] ++
         if(settings[:load], do: ["--load", settings[:load]], else: []) ++
         Enum.flat_map(settings[:checks] || [], &["--eval", &1]) ++
-        Enum.flat_map(settings[:restarted] || [], &["--restarted", to_string(&1)])
+        Enum.flat_map(settings[:restarted] || [], &["--restarted", to_string(&1)]) ++
+        if(settings[:env] == false, do: ["--no-env"], else: [])
 
     {output, status} = System.cmd(executable, [cli() | args], stderr_to_stdout: true)
     IO.write(output)

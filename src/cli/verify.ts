@@ -10,6 +10,8 @@ import { resolveReleases } from "../releases.js";
 import { rehearse, type PhaseReport, type VerifyReport } from "../verify/rehearse.js";
 import { upgradeTarball } from "../verify/tarball.js";
 import { upgrade } from "../upgrade.js";
+import type { Appup } from "../plan/appup.js";
+import { elementsOf } from "../term/term.js";
 
 export const VERIFY_USAGE = `gen-appup verify [OLD] NEW [options]  rehearse the upgrade on a scratch node
 
@@ -58,6 +60,10 @@ export function verifyCommand(args: string[], out: NodeJS.WritableStream, usage:
   if (old.source.kind !== "tar")
     throw new GenAppupError(old.origin, `verify boots OLD from its tarball: pass ${old.name}-${old.vsn}.tar.gz`);
   const checks = [...(values.check ?? []).map(checkOf), ...(values.eval ?? [])];
+  // The plan, for its findings and for the supervisor children its appups start and stop on purpose.
+  const plan = upgrade([old], to, { dryRun: true, relup: false });
+  const said = plan.findings.filter((f) => f.level !== "note");
+  const restarted = [...(values.restarted ?? []), ...childrenStartedOrStopped(plan.plan.appups)];
   const scratch = mkdtempSync(join(tmpdir(), "gen-appup-verify-"));
   try {
     const newTarball = to.source.kind === "tar" ? to.origin : upgradeTarball(to.source.origin, to, scratch);
@@ -66,19 +72,33 @@ export function verifyCommand(args: string[], out: NodeJS.WritableStream, usage:
       checks,
       ...(values.setup ? { setup: values.setup } : {}),
       ...(values.load ? { load: values.load } : {}),
-      ...(values.restarted ? { restarted: values.restarted } : {}),
+      restarted,
       again: !!values.again,
       // The project's own applications: OTP's and Elixir's env is theirs to set at boot.
       ...(values["no-env"] ? {} : { envApps: to.apps.map((a) => a.name).filter((a) => !TOOLCHAIN_APPS.has(a)) }),
       keep: !!values.keep,
     });
-    const said = upgrade([old], to, { dryRun: true, relup: false }).findings.filter((f) => f.level !== "note");
+
     if (said.length) report.findings = said.map(({ level, code, message }) => ({ level, code, message }));
     out.write(values.json ? JSON.stringify(report, null, 2) + "\n" : verifyText(report));
     return report.ok ? 0 : 1;
   } finally {
     if (!values.keep) rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** The ids of the children the appups restart or terminate: supervisors' children come and go on purpose. */
+function childrenStartedOrStopped(appups: { appup: Appup }[]): string[] {
+  return appups.flatMap(({ appup }) =>
+    [...appup.up, ...appup.down].flatMap((e) =>
+      e.instructions.flatMap((i) => {
+        if (i.op !== "apply" || i.mfa.module !== "supervisor") return [];
+        if (!["restart_child", "terminate_child"].includes(i.mfa.fun)) return [];
+        const id = elementsOf(i.mfa.args)?.[1];
+        return id?.t === "atom" ? [id.v] : [];
+      }),
+    ),
+  );
 }
 
 /** A check file: Elixir (.exs) evaluated by the node's Code.eval_file/1, else Erlang expressions. */
@@ -119,6 +139,7 @@ function problems(p: PhaseReport): string[] {
         ]
       : []),
     ...p.replaced.map((n) => `       process ${n} was restarted or is gone`),
+    ...(p.processDiff ?? []).map((d) => `       process ${d}`),
     ...(p.oldCode ?? []).map((o) => `       note: ${o} (a later purge kills it, or soft_purge refuses)`),
     ...(p.envDiff ?? []).map(
       (d) =>

@@ -5,7 +5,7 @@
  * said, the checks, the calls that failed, the registered processes that died or were replaced,
  * the error reports the node logged, and its memory.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ScratchNode, q, type DeployOptions } from "./node.js";
 
@@ -61,6 +61,8 @@ export interface PhaseReport {
   memoryMb?: number;
   /** Processes still running a module's old code after the phase: a later purge kills them, or is refused. */
   oldCode?: string[];
+  /** After a cold restart: registered processes only the hot install, or only the cold boot, has. */
+  processDiff?: string[];
   /** After a cold restart: the env keys whose value differs from what the hot install left. */
   envDiff?: { app: string; key: string; hot: string; cold: string }[];
 }
@@ -111,12 +113,34 @@ export function rehearse(
     const restartCold = (vsn: string): boolean => {
       if (!opts.envApps?.length) return true;
       const hot = envOf(node, opts.envApps);
-      if (node.eval(`release_handler:make_permanent(${q(vsn)})`)[0] !== "ok") return true;
+      const [permanent, registered] = node.eval(`release_handler:make_permanent(${q(vsn)})`, REGISTERED);
+      if (permanent !== "ok") return true;
+      // What relx's upgrade does after make_permanent: its start script names a version, the versioned one replaces it.
+      const script = join(node.dir, "bin", `${release}-${vsn}`);
+      if (existsSync(script)) copyFileSync(script, join(node.dir, "bin", release));
       node.restart();
       watch = watching();
       const p = watch.phase(`restart ${vsn} cold`, "restart", vsn);
+      // A relx start script names its own version: rebooted, the node may run another than the permanent one.
+      const [booted] = node.eval("element(2, init:script_id())");
+      if (booted !== q(vsn)) {
+        p.ok = false;
+        p.errors.push(
+          `booted cold, the node runs ${booted}, not the permanent ${vsn} (its start script names its version)`,
+        );
+      }
       p.envDiff = envDiff(hot, envOf(node, opts.envApps));
-      p.ok &&= p.envDiff.length === 0;
+      // A child the install left running, or did not start, shows as a process only one of them has.
+      const [hotNames, coldNames] = [pidsOf(registered!), watch.pids].map((m) => new Set(m.keys()));
+      p.processDiff = [
+        ...[...hotNames!]
+          .filter((n) => !coldNames!.has(n))
+          .map((n) => `${n} runs after the install, not when booted cold`),
+        ...[...coldNames!]
+          .filter((n) => !hotNames!.has(n))
+          .map((n) => `${n} runs when booted cold, not after the install`),
+      ];
+      p.ok &&= p.envDiff.length === 0 && p.processDiff.length === 0;
       phases.push(p);
       return p.ok;
     };
@@ -180,7 +204,8 @@ function envDiff(hot: Map<string, string>, cold: Map<string, string>): NonNullab
 
 /** What holds across phases: the registered processes, the load counters, the error log read so far. */
 class Watch {
-  private readonly pids: Map<string, string>;
+  /** The pid of every registered process when the watch began, by name. */
+  readonly pids: Map<string, string>;
   private readonly errorLog: string;
   private logRead = 0;
 

@@ -16,7 +16,9 @@ export function upgradeTarball(root: string, r: Release, scratch: string): strin
   mkdirSync(join(top, "releases"));
   copyFileSync(join(root, r.relPath), join(top, "releases", `${r.name}-${r.vsn}.rel`));
   const out = join(top, `${r.name}-${r.vsn}.tar.gz`);
-  const dirs = [`releases/${r.vsn}`, ...r.apps.map((a) => a.dir)];
+  // relx keeps a start script per version (bin/NAME-VSN), which its upgrade puts in place of bin/NAME.
+  const script = `bin/${r.name}-${r.vsn}`;
+  const dirs = [`releases/${r.vsn}`, ...r.apps.map((a) => a.dir), ...(existsSync(join(root, script)) ? [script] : [])];
   try {
     execFileSync("tar", ["czf", out, "-C", top, `releases/${r.name}-${r.vsn}.rel`, "-C", root, ...dirs], {
       stdio: ["ignore", "ignore", "pipe"],

@@ -1,7 +1,6 @@
 /** `gen-appup verify`: the rehearsal on a scratch node gives the suite's own verdict. */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { cli, type CliResult } from "../helpers/cli.js";
@@ -9,29 +8,28 @@ import { tempDir } from "../helpers/erlang.js";
 import { copyRoot, mixShop, rebarShop } from "../helpers/fixtures.js";
 import { genAppup } from "../helpers/upgrade.js";
 
-const scratchDirs = () =>
-  readdirSync(tmpdir())
-    .filter((d) => d.startsWith("gen-appup-verify-"))
-    .sort();
-
 test("verify passes a sound upgrade of the mix release under load, and leaves nothing behind", () => {
   const built = mixShop("genserver-state");
   const root = copyRoot(built, tempDir("verify"));
   genAppup([root]);
   const exs = join(tempDir("checks"), "cart.exs");
   writeFileSync(exs, "is_list(Shop.Cart.contents()) and Process.alive?(Process.whereis(Shop.Cart))\n");
-  const before = scratchDirs();
-  const r = cli([
-    "verify",
-    join(root, "../../shop-0.1.0.tar.gz"),
-    root,
-    "--eval",
-    "is_list('Elixir.Shop.Cart':contents())",
-    "--check",
-    exs,
-    "--load",
-    "fun() -> 'Elixir.Shop.Cart':contents() end",
-  ]);
+  // Its own temporary directory: other tests rehearse at the same time.
+  const tmp = tempDir("tmp");
+  const r = cli(
+    [
+      "verify",
+      join(root, "../../shop-0.1.0.tar.gz"),
+      root,
+      "--eval",
+      "is_list('Elixir.Shop.Cart':contents())",
+      "--check",
+      exs,
+      "--load",
+      "fun() -> 'Elixir.Shop.Cart':contents() end",
+    ],
+    { ...process.env, TMPDIR: tmp },
+  );
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^verify shop 0\.1\.0 -> 0\.2\.0\n {2}ok {3}boot 0\.1\.0 \(2\/2 checks, \d+ calls, 0 failed/);
   assert.deepEqual(
@@ -47,7 +45,7 @@ test("verify passes a sound upgrade of the mix release under load, and leaves no
       "",
     ],
   );
-  assert.deepEqual(scratchDirs(), before, "the scratch node and its directory are gone");
+  assert.deepEqual(readdirSync(tmp), [], "the scratch node and its directory are gone");
 });
 
 test("verify fails a record change under an identity code_change/3, naming the phase and what broke", () => {
@@ -57,7 +55,7 @@ test("verify fails a record change under an identity code_change/3, naming the p
   genAppup([root, "--allow", "state_record_changed"]);
   const tarball = join(root, "rshop-0.1.0.tar.gz");
   assert.ok(existsSync(tarball));
-  const r = cli(["verify", tarball, root, "--json", "--load", "fun() -> rshop_basket:items() end"]);
+  const r = cli(["verify", tarball, root, "--json", "--no-env", "--load", "fun() -> rshop_basket:items() end"]);
   assert.equal(r.code, 1, r.stdout + r.stderr);
   const report = JSON.parse(r.stdout) as {
     ok: boolean;
@@ -143,4 +141,33 @@ test("verify: brutal purge kills idle acceptors (the upgrade fails); soft purge 
     soft.stdout,
     /the plan said \(warning lingering_processes\): processes may still run rshop_acceptor's old code/,
   );
+});
+
+test("verify: a removed child left running and a new one not started show against a cold boot (relx)", () => {
+  const built = rebarShop("rebar-children");
+  // What a tool that ignores supervisor children writes: the supervisor updated, its children left alone.
+  const appups = tempDir("appups");
+  mkdirSync(join(appups, "rshop"));
+  writeFileSync(
+    join(appups, "rshop/0.1.0_to_0.2.0.appup"),
+    '{"0.2.0", [{"0.1.0", [{add_module, rshop_ticker}, {update, rshop_sup, supervisor}]}],\n' +
+      ' [{"0.1.0", [{update, rshop_sup, supervisor}, {delete_module, rshop_ticker}]}]}.\n',
+  );
+  const verdicts = [[], ["--appups", appups, "--allow", "appup_missing_module"]].map((args) => {
+    const root = copyRoot(built, tempDir("verify"));
+    genAppup([root, ...args]);
+    return cli(["verify", root, "--load", "fun() -> rshop_counter:value() end"]);
+  });
+  const [sound, broken] = verdicts as [CliResult, CliResult];
+  assert.equal(sound.code, 0, sound.stdout + sound.stderr);
+  assert.match(
+    sound.stdout,
+    /\n {2}ok {3}restart 0\.2\.0 cold .*\n {2}ok {3}downgrade .*\n {2}ok {3}restart 0\.1\.0 cold/,
+  );
+  assert.equal(broken.code, 1, broken.stdout);
+  assert.match(
+    broken.stdout,
+    /\n {2}FAIL restart 0\.2\.0 cold .*\n {7}process rshop_clock runs after the install, not /,
+  );
+  assert.match(broken.stdout, /\n {7}process rshop_ticker runs when booted cold, not after the install\n/);
 });
