@@ -53,7 +53,7 @@ function randomBytes(rng: Rng, n: number): Uint8Array {
   return Uint8Array.from({ length: n }, () => rng.int(256));
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
+export function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {

@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { parseBeam } from "../src/read/beam.js";
 import { releaseFiles, type ReleaseModel } from "../test/helpers/memory.js";
+import { concat } from "./mutate.js";
 import { atom, int, list, tuple } from "../src/term/term.js";
 
 const erl = (expr: string) => execFileSync("erl", ["-noshell", "-eval", `${expr}, halt().`], { encoding: "utf8" });
@@ -183,11 +184,5 @@ export function ustar(files: Map<string, Uint8Array>): Uint8Array {
     blocks.push(h, data, new Uint8Array((512 - (data.length % 512)) % 512));
   }
   blocks.push(new Uint8Array(1024));
-  const out = new Uint8Array(blocks.reduce((n, b) => n + b.length, 0));
-  let at = 0;
-  for (const b of blocks) {
-    out.set(b, at);
-    at += b.length;
-  }
-  return out;
+  return concat(...blocks);
 }
