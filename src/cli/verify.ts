@@ -119,6 +119,7 @@ export function verifyText(r: VerifyReport): string {
 
 function summary(p: PhaseReport): string {
   const parts = [
+    ...(p.installMs !== undefined ? [`install_release ${p.installMs} ms`] : []),
     ...(p.checks.length ? [`${p.checks.filter((c) => c.ok).length}/${p.checks.length} checks`] : []),
     ...(p.load ? [`${p.load.calls} calls, ${p.load.failed} failed`] : []),
     ...(p.memoryMb !== undefined ? [`${p.memoryMb} MB`] : []),

@@ -52,6 +52,8 @@ export interface PhaseReport {
   result?: string[];
   /** release_handler refused or failed the install. */
   installFailed?: boolean;
+  /** How long install_release took: the processes it suspends are suspended within it. */
+  installMs?: number;
   checks: CheckResult[];
   load?: { calls: number; failed: number; died: number; lastError?: string };
   /** Registered processes that are gone or run under another pid since the rehearsal began. */
@@ -103,8 +105,19 @@ export function rehearse(
     if (!copy.startsWith("{ok,")) throw new Error(`cannot place the new release on the node: ${copy}`);
     const installed = /^\{ok,"[^"]+",\[\]\}$/;
     const install = (kind: PhaseKind, vsn: string, name: string, exprs: string[], good = installed): boolean => {
-      const result = node.eval(...exprs);
+      // install_release timed: its processes are suspended within it, from suspend to resume.
+      const timed = node.eval(
+        ...exprs.map((e) => (e.includes(":install_release(") ? `timer:tc(fun() -> ${e} end)` : e)),
+      );
+      let installMs: number | undefined;
+      const result = timed.map((r, i) => {
+        const m = exprs[i]!.includes(":install_release(") ? /^\{(\d+),(.*)\}$/.exec(r) : null;
+        if (!m) return r;
+        installMs = Math.round(Number(m[1]) / 1000);
+        return m[2]!;
+      });
       const p = watch.phase(name, kind, vsn, result);
+      if (installMs !== undefined) p.installMs = installMs;
       if (!good.test(result.join("\n"))) [p.ok, p.installFailed] = [false, true];
       phases.push(p);
       return p.ok && restartCold(vsn);
