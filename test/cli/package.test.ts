@@ -1,0 +1,24 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ROOT, run } from "../helpers/erlang.js";
+
+test("the npm package holds the CLI, the typed library, the Elixir shim, README and LICENSE, and nothing else", () => {
+  const [pack] = JSON.parse(run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT })) as {
+    files: { path: string }[];
+  }[];
+  const files = pack!.files.map((f) => f.path);
+  for (const needed of [
+    "LICENSE",
+    "README.md",
+    "package.json",
+    "bin/gen-appup.js",
+    "dist/index.js",
+    "dist/index.d.ts",
+    "dist/cli/main.js",
+    "elixir/mix.exs",
+    "elixir/lib/gen_appup.ex",
+  ])
+    assert.ok(files.includes(needed), `${needed} is packed`);
+  const stray = files.filter((f) => /\.map$|^(src|test|fixtures|fuzz|bench|examples|scripts)\//.test(f));
+  assert.deepEqual(stray, [], "no source maps, sources, tests or fixtures");
+});
