@@ -17,7 +17,7 @@ const USAGE = `Usage:
   gen-appup ROOT [options]             the same, from the highest version below ROOT's current one
   gen-appup inspect PATH... [--json]   the facts of every module in .beam files, ebin directories or releases
   gen-appup verify OLD NEW [options]   rehearse the upgrade on a scratch node (see below)
-  gen-appup --help | --version
+  gen-appup --help | --version | -v    (--help after a command: that command's usage)
 
 Options:
   --out DIR          write under DIR (same relative paths) instead of into NEW
@@ -51,6 +51,12 @@ A release is a release root (with releases/ and lib/), a releases/VSN directory,
 
 ${VERIFY_USAGE}`;
 
+const INSPECT_USAGE = `gen-appup inspect PATH... [--json]
+
+Prints the facts of every module in .beam files, ebin directories or releases (a release root, a
+releases/VSN directory, a .rel file or a tarball): name, md5 (beam_lib:md5/1), behaviours, vsn,
+exports, called modules, on_load, whether it loads a NIF, and its chunks. --json prints JSON Lines.`;
+
 export class UsageError extends Error {}
 
 export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
@@ -65,8 +71,12 @@ export async function main(argv: string[], out = process.stdout, err = process.s
   };
   try {
     const [command, ...rest] = argv;
-    if (command === "--help" || command === "-h") return (out.write(USAGE + "\n"), 0);
-    if (command === "--version") return (out.write(`${await version()}\n`), 0);
+    if (options.includes("--help") || options.includes("-h"))
+      return (
+        out.write((command === "verify" ? VERIFY_USAGE : command === "inspect" ? INSPECT_USAGE : USAGE) + "\n"),
+        0
+      );
+    if (command === "--version" || command === "-v") return (out.write(`${await version()}\n`), 0);
     if (command === "inspect") return inspect(rest, out);
     if (command === "verify") return verifyCommand(rest, out, (m) => new UsageError(m));
     if (!command) throw new UsageError("no release given");

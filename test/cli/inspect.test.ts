@@ -112,6 +112,11 @@ test("usage errors exit 2 with one line that says where the usage is", () => {
     assert.match(r.stderr, /^gen-appup: .+ \(gen-appup --help shows the usage\)\n$/);
   }
   assert.equal(cli(["--help"]).code, 0);
+  // --help anywhere: the command's own usage.
+  assert.match(cli(["inspect", "--help"]).stdout, /^gen-appup inspect PATH\.\.\. \[--json\]\n/);
+  assert.match(cli(["verify", "old", "new", "-h"]).stdout, /^gen-appup verify \[OLD\] NEW/);
+  assert.match(cli(["some/release", "--dry-run", "--help"]).stdout, /^Usage:\n/);
+  assert.equal(cli(["-v"]).stdout, cli(["--version"]).stdout);
   // After "--", a path may start with a dash.
   const dashed = cli(["--dry-run", "--", "-no-such-release"]);
   assert.equal(dashed.code, 1);
