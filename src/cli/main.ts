@@ -80,7 +80,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     if (command === "inspect") return inspect(rest, out);
     if (command === "verify") return verifyCommand(rest, out, (m) => new UsageError(m));
     if (!command) throw new UsageError("no release given");
-    return upgradeCommand(argv, out);
+    return upgradeCommand(argv, out, err);
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS"))
       return fail(2, "usage", oneLine((e as Error).message, 600));
@@ -103,7 +103,7 @@ function inspect(args: string[], out: NodeJS.WritableStream): number {
   return 0;
 }
 
-function upgradeCommand(args: string[], out: NodeJS.WritableStream): number {
+function upgradeCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -171,7 +171,12 @@ function upgradeCommand(args: string[], out: NodeJS.WritableStream): number {
     ...(values.appups ? { overrides: readOverrides(values.appups, to) } : {}),
     ...(values["save-appups"] ? { saveAppups: values["save-appups"] } : {}),
   });
-  out.write(values.json ? toJson(result) + "\n" : toSummary(result));
+  if (values.json) out.write(toJson(result) + "\n");
+  else {
+    const summary = toSummary(result);
+    out.write(summary.out);
+    err.write(summary.err);
+  }
   return result.exitCode;
 }
 

@@ -43,8 +43,10 @@ function summaryText(i: Instruction): string {
   return instructionText(i);
 }
 
-export function toSummary(r: UpgradeResult): string {
+/** The summary for stdout, and the findings (what to act on) for stderr. */
+export function toSummary(r: UpgradeResult): { out: string; err: string } {
   const lines: string[] = [];
+  const said = r.findings.map((f) => `${f.level}: ${f.message}`);
   const from = r.plan.from.map((f) => f.vsn).join(", ");
   const { name, vsn } = r.plan.release;
   lines.push(r.plan.from.length ? `${name}: ${from} -> ${vsn}` : `${name} ${vsn}`);
@@ -66,14 +68,13 @@ export function toSummary(r: UpgradeResult): string {
       if (!a.shipped) for (const ins of entry?.instructions ?? []) lines.push(`    ${summaryText(ins)}`);
     }
   }
-  for (const f of r.findings) lines.push(`${f.level}: ${f.message}`);
   if (r.written) for (const f of r.paths) lines.push(`wrote ${f}`);
   else if (r.exitCode === 0 && r.writable) for (const f of r.paths) lines.push(`would write ${f} (--dry-run)`);
   else if (r.exitCode === 0)
     for (const f of r.paths) lines.push(`would write ${f}, but not into a tarball: pass --out DIR`);
   else
-    lines.push(
+    said.push(
       r.exitCode === 1 ? "nothing written: fix the errors above" : "nothing written: --strict and there are warnings",
     );
-  return lines.join("\n") + "\n";
+  return { out: lines.join("\n") + "\n", err: said.length ? said.join("\n") + "\n" : "" };
 }

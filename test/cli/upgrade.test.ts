@@ -92,12 +92,12 @@ test("a changed module in an application whose version did not change fails the 
   const before = snapshot(root);
   const r = cli([old, root]);
   assert.equal(r.code, 1, r.stdout + r.stderr);
-  assert.match(r.stdout, /error: module Elixir\.Shop\.Round changed but application shop is still version 0\.1\.0/);
-  assert.match(r.stdout, /nothing written/);
+  assert.match(r.stderr, /error: module Elixir\.Shop\.Round changed but application shop is still version 0\.1\.0/);
+  assert.match(r.stderr, /nothing written/);
   assert.equal(snapshot(root), before, "nothing is written");
   const allowed = cli([old, root, "--allow-unbumped", "--dry-run"]);
   assert.equal(allowed.code, 0, allowed.stdout);
-  assert.match(allowed.stdout, /warning: module Elixir\.Shop\.Round changed/);
+  assert.match(allowed.stderr, /warning: module Elixir\.Shop\.Round changed/);
   const strict = cli([old, root, "--allow-unbumped", "--strict"]);
   assert.equal(strict.code, 3, "exit 3: warnings under --strict");
   assert.equal(snapshot(root), before, "--strict with warnings writes nothing");
@@ -356,7 +356,7 @@ test("an application changed without a version bump in one release root is an er
   rmSync(join(root, "../../shop-0.1.0.tar.gz"));
   const blind = cli([root, "--dry-run"]);
   assert.equal(blind.code, 1);
-  assert.match(blind.stdout, /^error: inventory 0\.1\.0 is in both versions at \S+lib\/inventory-0\.1\.0: /m);
+  assert.match(blind.stderr, /^error: inventory 0\.1\.0 is in both versions at \S+lib\/inventory-0\.1\.0: /m);
   assert.equal(cli([root, "--dry-run", "--allow-unverified"]).code, 0);
 });
 
