@@ -51,13 +51,23 @@ defmodule GenAppup do
         if(opts[:extra_versions], do: ["--extra-versions"], else: []) ++
         if(opts[:endpoint_manifest], do: ["--endpoint-manifest"], else: [])
 
-    node = opts[:node] || System.get_env("GEN_APPUP_NODE") || "node"
-    executable = System.find_executable(node) || Mix.raise("gen-appup: cannot find the node executable #{inspect(node)}")
-    {output, status} = System.cmd(executable, [cli() | args], stderr_to_stdout: true)
+    executable = node!(opts)
+    {output, status} = System.cmd(executable, [cli_path() | args], stderr_to_stdout: true)
     IO.write(output)
     if status != 0, do: Mix.raise(failure(output, status))
     if verify = opts[:verify], do: verify!(executable, release, opts, verify)
     release
+  end
+
+  @doc "Runs gen-appup's CLI with `args`, its output streamed through; returns its exit status."
+  def cli(args, opts \\ []) do
+    {_, status} = System.cmd(node!(opts), [cli_path() | args], into: IO.stream(:stdio, :line), stderr_to_stdout: true)
+    status
+  end
+
+  defp node!(opts) do
+    node = opts[:node] || System.get_env("GEN_APPUP_NODE") || "node"
+    System.find_executable(node) || Mix.raise("gen-appup: cannot find the node executable #{inspect(node)}")
   end
 
   # The rehearsal: the old release (the first `from`, else the highest below in this root) booted
@@ -72,7 +82,7 @@ defmodule GenAppup do
         Enum.flat_map(settings[:restarted] || [], &["--restarted", to_string(&1)]) ++
         if(settings[:env] == false, do: ["--no-env"], else: [])
 
-    {output, status} = System.cmd(executable, [cli() | args], stderr_to_stdout: true)
+    {output, status} = System.cmd(executable, [cli_path() | args], stderr_to_stdout: true)
     IO.write(output)
     if status != 0, do: Mix.raise("gen-appup verify failed (exit #{status}):\n" <> output)
   end
@@ -91,7 +101,7 @@ defmodule GenAppup do
   end
 
   # The package's CLI, found from this project's location, wherever node_modules lives.
-  defp cli do
+  defp cli_path do
     dir = Mix.Project.deps_paths()[:gen_appup] || Path.expand("..", __DIR__)
     Path.join([dir, "..", "bin", "gen-appup.js"]) |> Path.expand()
   end

@@ -83,11 +83,20 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     return upgradeCommand(argv, out, err);
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS"))
-      return fail(2, "usage", oneLine((e as Error).message, 600));
+      return fail(2, "usage", oneLine(usageText(e as Error), 600));
     if (e instanceof GenAppupError) return fail(1, "input", e.message, e.file || undefined);
     if (process.env.GEN_APPUP_DEBUG) err.write(`${(e as Error).stack}\n`);
     return fail(1, "internal", `internal error: ${oneLine(e instanceof Error ? e.message : String(e), 600)}`);
   }
+}
+
+/** Node's argument errors in our words: "unknown option --x", without its advice about "--". */
+function usageText(e: Error): string {
+  const unknown = /^Unknown option '([^']+)'/.exec(e.message);
+  if (unknown) return `unknown option ${unknown[1]}`;
+  const missing = /^Option '(-[^ ']+)[^']*' argument missing/.exec(e.message);
+  if (missing) return `${missing[1]} needs a value`;
+  return e.message.replace(/\. To specify a positional argument.*$/s, "");
 }
 
 function inspect(args: string[], out: NodeJS.WritableStream): number {

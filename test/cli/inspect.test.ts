@@ -117,6 +117,12 @@ test("usage errors exit 2 with one line that says where the usage is", () => {
   assert.match(cli(["verify", "old", "new", "-h"]).stdout, /^gen-appup verify \[OLD\] NEW/);
   assert.match(cli(["some/release", "--dry-run", "--help"]).stdout, /^Usage:\n/);
   assert.equal(cli(["-v"]).stdout, cli(["--version"]).stdout);
+  // In our words, not Node's.
+  assert.equal(
+    cli(["x", "--frobnicate"]).stderr,
+    "gen-appup: unknown option --frobnicate (gen-appup --help shows the usage)\n",
+  );
+  assert.equal(cli(["x", "--out"]).stderr, "gen-appup: --out needs a value (gen-appup --help shows the usage)\n");
   // After "--", a path may start with a dash.
   const dashed = cli(["--dry-run", "--", "-no-such-release"]);
   assert.equal(dashed.code, 1);

@@ -190,6 +190,15 @@ test("verify in the release options rehearses the upgrade; a failed rehearsal fa
   project(dir, "0.2.0", `, gen_appup: [${load}]`);
   const out = release(dir);
   assert.match(out, /verify bank 0\.1\.0 -> 0\.2\.0\n( {2}ok {3}.*\n){3}passed\n/);
+  // The same from the mix task, with the project's release root found by itself.
+  const task = (...args: string[]) => run("mix", ["gen_appup", ...args], { cwd: dir, env: mixEnv() });
+  assert.match(
+    task("--dry-run"),
+    /^bank: 0\.1\.0 -> 0\.2\.0\n[\s\S]*would write \S+\/releases\/0\.2\.0\/relup \(--dry-run\)/m,
+  );
+  assert.match(task("inspect", "--json"), /^\{"file":"\S+\/lib\/bank-0\.2\.0\/ebin\/Elixir\.Bank\.Account\.beam"/m);
+  assert.match(task("verify", "--no-env"), /verify bank 0\.1\.0 -> 0\.2\.0\n( {2}ok {3}.*\n){3}passed\n/);
+  assert.throws(() => task("--frobnicate"), /gen-appup: unknown option/);
   // A check that fails: mix release fails, and says why.
   project(dir, "0.2.0", `, gen_appup: [verify: [checks: ["'Elixir.Bank.Account':balance() > 1000000"]]]`);
   assert.throws(
