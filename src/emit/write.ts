@@ -142,7 +142,13 @@ function finish(root: string, state: string): void {
 
 /** Removes every staged file of an uncommitted journal. */
 function undo(root: string, state: string): void {
-  for (const [temp] of journal(state)) rmSync(join(root, temp), { force: true });
+  for (const [temp] of journal(state)) {
+    try {
+      rmSync(join(root, temp), { force: true });
+    } catch {
+      /* its directory is not one (ENOTDIR): it was never written */
+    }
+  }
   rmSync(join(state, "journal"), { force: true });
 }
 

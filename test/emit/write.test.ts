@@ -125,3 +125,29 @@ test("two runs writing into the same root at once leave one whole set, not a mix
     );
   }
 });
+
+test("a write that fails halfway leaves the old set, no staged file, and names the target, not a temporary one", () => {
+  const root = tempDir("half");
+  writeAll(root, [
+    { path: "a.appup", text: "old\n" },
+    { path: "releases/1/relup", text: "old\n" },
+  ]);
+  writeFileSync(join(root, "blocker"), "a file where a directory must be\n");
+  assert.throws(
+    () =>
+      writeAll(root, [
+        { path: "a.appup", text: "new\n" },
+        { path: "releases/1/relup", text: "new\n" },
+        { path: "blocker/x.appup", text: "new\n" },
+      ]),
+    (e: Error) => e.message.startsWith(`${join(root, "blocker")}`) && !e.message.includes(".tmp"),
+  );
+  assert.deepEqual(
+    [readFileSync(join(root, "a.appup"), "utf8"), readFileSync(join(root, "releases/1/relup"), "utf8")],
+    ["old\n", "old\n"],
+  );
+  assert.deepEqual(
+    walk(root).filter((f) => f.includes("gen-appup")),
+    [],
+  );
+});
