@@ -33,6 +33,9 @@ defmodule GenAppup do
     * `:node` - the node executable (default `$GEN_APPUP_NODE`, else `node`).
   """
 
+  # This shim's version: the npm package's, which npx fetches when nothing local is found.
+  @version Mix.Project.config()[:version]
+
   @doc "The release step: runs after `:assemble`, before `:tar`."
   def step(%Mix.Release{} = release) do
     opts = Keyword.get(release.options, :gen_appup, [])
@@ -51,28 +54,62 @@ defmodule GenAppup do
         if(opts[:extra_versions], do: ["--extra-versions"], else: []) ++
         if(opts[:endpoint_manifest], do: ["--endpoint-manifest"], else: [])
 
-    executable = node!(opts)
-    {output, status} = System.cmd(executable, [cli_path() | args], stderr_to_stdout: true)
+    {output, status} = run(args, opts)
     IO.write(output)
     if status != 0, do: Mix.raise(failure(output, status))
-    if verify = opts[:verify], do: verify!(executable, release, opts, verify)
+    if verify = opts[:verify], do: verify!(release, opts, verify)
     release
   end
 
   @doc "Runs gen-appup's CLI with `args`, its output streamed through; returns its exit status."
   def cli(args, opts \\ []) do
-    {_, status} = System.cmd(node!(opts), [cli_path() | args], into: IO.stream(:stdio, :line), stderr_to_stdout: true)
+    {executable, lead} = command(opts)
+    {_, status} = System.cmd(executable, lead ++ args, into: IO.stream(:stdio, :line), stderr_to_stdout: true)
     status
+  end
+
+  defp run(args, opts) do
+    {executable, lead} = command(opts)
+    System.cmd(executable, lead ++ args, stderr_to_stdout: true)
+  end
+
+  @doc """
+  How gen-appup's CLI is run: `{executable, leading_args}`. The first that applies: the `:cli`
+  option or `$GEN_APPUP_CLI` (a path to the CLI); `node_modules/.bin/gen-appup` in the project or
+  in its `assets/`; the npm package this shim sits in; else `npx --yes gen-appup@VERSION` (this
+  shim's version). Node is needed only here: compiling and testing the project never runs it.
+  """
+  def command(opts \\ []) do
+    cli =
+      Enum.find([opts[:cli], System.get_env("GEN_APPUP_CLI") | local_clis()], &(&1 && &1 != "" && File.exists?(&1)))
+
+    cond do
+      cli -> {node!(opts), [Path.expand(cli)]}
+      npx = System.find_executable("npx") -> {npx, ["--yes", "gen-appup@#{@version}"]}
+      true -> Mix.raise("gen-appup: Node.js is needed to run gen-appup, and neither node_modules nor npx was found: " <>
+                 "install Node 20+ (and `npm install --save-dev gen-appup`), or set GEN_APPUP_CLI")
+    end
+  end
+
+  defp local_clis do
+    root = File.cwd!()
+    [
+      Path.join(root, "node_modules/.bin/gen-appup"),
+      Path.join(root, "assets/node_modules/.bin/gen-appup"),
+      Path.expand("../../bin/gen-appup.js", __DIR__)
+    ]
   end
 
   defp node!(opts) do
     node = opts[:node] || System.get_env("GEN_APPUP_NODE") || "node"
-    System.find_executable(node) || Mix.raise("gen-appup: cannot find the node executable #{inspect(node)}")
+
+    System.find_executable(node) ||
+      Mix.raise("gen-appup: cannot find the node executable #{inspect(node)}: install Node.js 20+ or set GEN_APPUP_NODE")
   end
 
   # The rehearsal: the old release (the first `from`, else the highest below in this root) booted
   # from its tarball on a scratch node, upgraded to the release just written, and back.
-  defp verify!(executable, release, opts, verify) do
+  defp verify!(release, opts, verify) do
     settings = if is_list(verify), do: verify, else: []
     args =
       ["verify" | Enum.take(from(opts), 1)] ++
@@ -82,7 +119,7 @@ defmodule GenAppup do
         Enum.flat_map(settings[:restarted] || [], &["--restarted", to_string(&1)]) ++
         if(settings[:env] == false, do: ["--no-env"], else: [])
 
-    {output, status} = System.cmd(executable, [cli_path() | args], stderr_to_stdout: true)
+    {output, status} = run(args, opts)
     IO.write(output)
     if status != 0, do: Mix.raise("gen-appup verify failed (exit #{status}):\n" <> output)
   end
@@ -98,12 +135,6 @@ defmodule GenAppup do
       paths when is_list(paths) -> Enum.map(paths, &Path.expand/1)
       paths when is_binary(paths) -> paths |> String.split(":", trim: true) |> Enum.map(&Path.expand/1)
     end
-  end
-
-  # The package's CLI, found from this project's location, wherever node_modules lives.
-  defp cli_path do
-    dir = Mix.Project.deps_paths()[:gen_appup] || Path.expand("..", __DIR__)
-    Path.join([dir, "..", "bin", "gen-appup.js"]) |> Path.expand()
   end
 
   defp failure(output, status) do

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
 import { ROOT, run } from "../helpers/erlang.js";
 
@@ -21,4 +23,12 @@ test("the npm package holds the CLI, the typed library, the Elixir shim, README 
     assert.ok(files.includes(needed), `${needed} is packed`);
   const stray = files.filter((f) => /\.map$|^(src|test|fixtures|fuzz|bench|examples|scripts)\//.test(f));
   assert.deepEqual(stray, [], "no source maps, sources, tests or fixtures");
+});
+
+test("the Elixir shim's version is the npm package's: npx fetches the CLI at the shim's version", () => {
+  const npm = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+  assert.match(
+    readFileSync(join(ROOT, "elixir/mix.exs"), "utf8"),
+    new RegExp(`@version "${npm.replaceAll(".", "\\.")}"`),
+  );
 });

@@ -1,0 +1,65 @@
+/** The Elixir shim as an ordinary dependency: it compiles without Node and finds the CLI by each route. */
+import assert from "node:assert/strict";
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { ROOT, run, tempDir } from "../helpers/erlang.js";
+import { mixEnv } from "../helpers/fixtures.js";
+
+/** A directory of links to what mix needs, and no node or npx: a machine without Node. */
+function pathWithoutNode(): string {
+  const bin = tempDir("nonode");
+  const needed = ["mix", "elixir", "elixirc", "iex", "erl", "erlc", "escript", "sh", "bash", "dirname", "basename"];
+  for (const tool of [...needed, "readlink", "cat", "sed", "uname", "env", "grep", "head", "tr", "rm", "mkdir"]) {
+    try {
+      symlinkSync(run("sh", ["-c", `command -v ${tool}`]).trim(), join(bin, tool));
+    } catch {
+      /* not on this machine: not needed */
+    }
+  }
+  return bin;
+}
+
+test("the shim, a plain dependency, compiles with no Node, and finds the CLI: GEN_APPUP_CLI, node_modules, npx", () => {
+  const dir = tempDir("shim");
+  cpSync(join(ROOT, "elixir"), join(dir, "deps_src/gen_appup"), { recursive: true });
+  mkdirSync(join(dir, "lib"));
+  writeFileSync(join(dir, "lib/app.ex"), "defmodule App do\n  def hello, do: :world\nend\n");
+  writeFileSync(
+    join(dir, "mix.exs"),
+    `defmodule App.MixProject do
+  use Mix.Project
+  def project,
+    do: [app: :app, version: "0.1.0", deps: [{:gen_appup, path: "deps_src/gen_appup", runtime: false}]]
+end
+`,
+  );
+  const env = { ...mixEnv(), MIX_ENV: "dev" };
+  const mix = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
+    run("mix", args, { cwd: dir, env: { ...env, ...extra } });
+  const command = ["run", "--no-start", "-e", "IO.inspect(GenAppup.command())"];
+
+  // No Node at all: the project compiles, and only running gen-appup says what is missing.
+  const noNode = { PATH: pathWithoutNode() };
+  mix(["compile"], noNode);
+  assert.throws(() => mix(command, noNode), /Node\.js is needed to run gen-appup/);
+
+  // Nothing local: npx, at the shim's own version (the npm package's).
+  const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+  assert.match(
+    mix(command),
+    new RegExp(`\\{"\\S*npx", \\["--yes", "gen-appup@${version.replaceAll(".", "\\.")}"\\]\\}`),
+  );
+  // GEN_APPUP_CLI.
+  const cli = join(ROOT, "bin/gen-appup.js");
+  assert.match(mix(command, { GEN_APPUP_CLI: cli }), new RegExp(`\\["${cli}"\\]`));
+  assert.match(
+    mix(["gen_appup", "-v"], { GEN_APPUP_CLI: cli }),
+    new RegExp(`^${version.replaceAll(".", "\\.")}$`, "m"),
+  );
+  // A local install in assets/ (a Phoenix project).
+  mkdirSync(join(dir, "assets/node_modules/.bin"), { recursive: true });
+  symlinkSync(cli, join(dir, "assets/node_modules/.bin/gen-appup"));
+  assert.match(mix(command), /\/assets\/node_modules\/\.bin\/gen-appup"\]\}/);
+  assert.match(mix(["gen_appup", "--help"]), /^Usage:/m);
+});
