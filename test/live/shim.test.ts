@@ -20,11 +20,17 @@ function pathWithoutNode(): string {
   return bin;
 }
 
-test("the shim, a plain dependency, compiles with no Node, and finds the CLI: GEN_APPUP_CLI, node_modules, npx", () => {
+test("the shim, a plain dependency, compiles and tests with no Node; the CLI: GEN_APPUP_CLI, node_modules, npx", () => {
   const dir = tempDir("shim");
   cpSync(join(ROOT, "elixir"), join(dir, "deps_src/gen_appup"), { recursive: true });
   mkdirSync(join(dir, "lib"));
   writeFileSync(join(dir, "lib/app.ex"), "defmodule App do\n  def hello, do: :world\nend\n");
+  mkdirSync(join(dir, "test"));
+  writeFileSync(join(dir, "test/test_helper.exs"), "ExUnit.start()\n");
+  writeFileSync(
+    join(dir, "test/app_test.exs"),
+    'defmodule AppTest do\n  use ExUnit.Case\n  test "hello", do: assert(App.hello() == :world)\nend\n',
+  );
   writeFileSync(
     join(dir, "mix.exs"),
     `defmodule App.MixProject do
@@ -42,6 +48,7 @@ end
   // No Node at all: the project compiles, and only running gen-appup says what is missing.
   const noNode = { PATH: pathWithoutNode() };
   mix(["compile"], noNode);
+  assert.match(mix(["test"], { ...noNode, MIX_ENV: "test" }), /1 test, 0 failures/);
   assert.throws(() => mix(command, noNode), /Node\.js is needed to run gen-appup/);
 
   // Nothing local: npx, at the shim's own version (the npm package's).
