@@ -30,6 +30,10 @@ defmodule GenAppup do
     * `:verify` - `true`, or `[load: "fun() -> ... end", checks: ["Expr", ...], restarted: [name],
       env: false]` (Erlang text; `env: false` skips the cold restarts): after writing, rehearse the upgrade from the old release's tarball on a
       scratch node (`gen-appup verify`); a failed rehearsal fails `mix release` with its report.
+    * `:extra` - `Extra` of `{advanced, Extra}` as Erlang text; `:relup` - `false` writes the appups
+      only; `:dry_run`, `:strict`, `:allow_unbumped`, `:allow_unverified`, `:allow` (finding codes):
+      as the CLI's options of those names.
+    * `:cli` - the path to gen-appup's CLI (default `$GEN_APPUP_CLI`, else found: see `command/1`).
     * `:node` - the node executable (default `$GEN_APPUP_NODE`, else `node`).
   """
 
@@ -39,26 +43,37 @@ defmodule GenAppup do
   @doc "The release step: runs after `:assemble`, before `:tar`."
   def step(%Mix.Release{} = release) do
     opts = Keyword.get(release.options, :gen_appup, [])
-    appups = Path.expand(Keyword.get(opts, :appups, "rel/appups"))
-    args =
-      from(opts) ++
-        [release.path, "--prepare"] ++
-        if(opts[:patch_only], do: ["--patch-only"], else: []) ++
-        if(File.dir?(appups), do: ["--appups", appups], else: []) ++
-        if(opts[:keep_appups], do: ["--save-appups", appups], else: []) ++
-        if(opts[:purge], do: ["--purge", to_string(opts[:purge])], else: []) ++
-        Enum.flat_map(opts[:purge_modules] || [], fn {mod, mode} -> ["--purge-module", "#{name(mod)}=#{mode}"] end) ++
-        Enum.flat_map(opts[:rules] || [], fn {whn, mod} -> ["--rule", "#{name(whn)}=#{name(mod)}"] end) ++
-        if(opts[:phoenix] == false, do: ["--no-phoenix"], else: []) ++
-        if(opts[:runtime_config] == false, do: ["--no-runtime-config"], else: []) ++
-        if(opts[:extra_versions], do: ["--extra-versions"], else: []) ++
-        if(opts[:endpoint_manifest], do: ["--endpoint-manifest"], else: [])
-
+    args = step_args(release.path, opts)
     {output, status} = run(args, opts)
     IO.write(output)
     if status != 0, do: Mix.raise(failure(output, status))
     if verify = opts[:verify], do: verify!(release, opts, verify)
     release
+  end
+
+  @doc "The CLI arguments the step passes for the release at `path` with these `gen_appup` options."
+  def step_args(path, opts) do
+    appups = Path.expand(Keyword.get(opts, :appups, "rel/appups"))
+
+    from(opts) ++
+      [path, "--prepare"] ++
+      if(opts[:patch_only], do: ["--patch-only"], else: []) ++
+      if(File.dir?(appups), do: ["--appups", appups], else: []) ++
+      if(opts[:keep_appups], do: ["--save-appups", appups], else: []) ++
+      if(opts[:purge], do: ["--purge", to_string(opts[:purge])], else: []) ++
+      Enum.flat_map(opts[:purge_modules] || [], fn {mod, mode} -> ["--purge-module", "#{name(mod)}=#{mode}"] end) ++
+      Enum.flat_map(opts[:rules] || [], fn {whn, mod} -> ["--rule", "#{name(whn)}=#{name(mod)}"] end) ++
+      if(opts[:phoenix] == false, do: ["--no-phoenix"], else: []) ++
+      if(opts[:runtime_config] == false, do: ["--no-runtime-config"], else: []) ++
+      if(opts[:extra_versions], do: ["--extra-versions"], else: []) ++
+      if(opts[:endpoint_manifest], do: ["--endpoint-manifest"], else: []) ++
+      if(opts[:extra], do: ["--extra", opts[:extra]], else: []) ++
+      if(opts[:relup] == false, do: ["--no-relup"], else: []) ++
+      if(opts[:dry_run], do: ["--dry-run"], else: []) ++
+      if(opts[:strict], do: ["--strict"], else: []) ++
+      if(opts[:allow_unbumped], do: ["--allow-unbumped"], else: []) ++
+      if(opts[:allow_unverified], do: ["--allow-unverified"], else: []) ++
+      Enum.flat_map(opts[:allow] || [], &["--allow", to_string(&1)])
   end
 
   @doc "Runs gen-appup's CLI with `args`, its output streamed through; returns its exit status."

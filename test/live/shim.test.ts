@@ -69,4 +69,21 @@ end
   symlinkSync(cli, join(dir, "assets/node_modules/.bin/gen-appup"));
   assert.match(mix(command), /\/assets\/node_modules\/\.bin\/gen-appup"\]\}/);
   assert.match(mix(["gen_appup", "--help"]), /^Usage:/m);
+
+  // The step has an option for each of the CLI's options that apply to it.
+  const opts =
+    '[from: "/old.tar.gz", patch_only: true, keep_appups: true, purge: :soft_purge, ' +
+    "purge_modules: [{M, :soft_purge}], rules: [{W, H}], phoenix: false, runtime_config: false, " +
+    'extra_versions: true, endpoint_manifest: true, extra: "[a]", relup: false, dry_run: true, strict: true, ' +
+    "allow_unbumped: true, allow_unverified: true, allow: [:state_record_changed]]";
+  const args = mix(["run", "--no-start", "-e", `IO.puts(Enum.join(GenAppup.step_args("/rel", ${opts}), " "))`]);
+  const flags = new Set(args.match(/--[a-z-]+/g));
+  const usage = run(process.execPath, [cli, "--help"]).split("\ngen-appup verify")[0]!; // verify's are verify's
+  const cliFlags = [...usage.matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1]!);
+  const notForTheStep = ["--out", "--json", "--prepare", "--help"]; // the step writes into the release it assembles
+  assert.deepEqual(
+    cliFlags.filter((f) => !flags.has(f) && !notForTheStep.includes(f) && f !== "--appups"),
+    [],
+    "every CLI option has a step option",
+  );
 });
