@@ -13,7 +13,11 @@ function keyTerm(key: VersionKey): Term {
   return key.kind === "exact" ? str(key.vsn) : bin(key.source);
 }
 
-/** The generated file: the coding line, our marker, the term. */
 export function appupText(appup: Appup): string {
-  return `${CODING_HEADER}${GENERATED_MARKER}\n${formatTerm(appupTerm(appup))}.\n`;
+  return generatedFile(appupTerm(appup));
+}
+
+/** A file we generate: the coding line, our marker (a file without it is someone else's), the term. */
+export function generatedFile(term: Term): string {
+  return `${CODING_HEADER}${GENERATED_MARKER}\n${formatTerm(term)}.\n`;
 }

@@ -1,8 +1,7 @@
 /** The relup file, `{Vsn, [{UpFromVsn, Descr, Script}], [{DownToVsn, Descr, Script}]}`, as systools writes it. */
 import { toTerm } from "../plan/instructions.js";
 import type { Relup, RelupScript } from "../plan/relup.js";
-import { GENERATED_MARKER } from "../plan/appup.js";
-import { CODING_HEADER, formatTerm } from "../term/print.js";
+import { generatedFile } from "./appup.js";
 import { list, str, tuple, type Term } from "../term/term.js";
 
 export function relupTerm(relup: Relup): Term {
@@ -13,5 +12,5 @@ export function relupTerm(relup: Relup): Term {
 
 /** The file systools would write, with our marker line: a relup without it is someone else's. */
 export function relupText(relup: Relup): string {
-  return `${CODING_HEADER}${GENERATED_MARKER}\n${formatTerm(relupTerm(relup))}.\n`;
+  return generatedFile(relupTerm(relup));
 }
