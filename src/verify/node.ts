@@ -117,11 +117,6 @@ export class ScratchNode {
     return this.control(`io:format("~ts", [ev(Node, ${q(expr)})])`);
   }
 
-  /** The node's log directory (mix and relx releases log there). */
-  get logDir(): string {
-    return join(this.dir, "log");
-  }
-
   /** A cold restart: stops the node and starts it again (its permanent version boots). */
   restart(app = this.release): void {
     this.halt();
