@@ -42,9 +42,27 @@ export function resolveReleases(paths: string[], firstOk = false): { olds: Relea
 
 /** Version `vsn` as it was shipped: the tarball the build left beside the release root, if any. */
 function shipped(root: string, name: string, vsn: string): Release | undefined {
-  const file = `${name}-${vsn}.tar.gz`;
-  const tarball = [join(root, "..", "..", file), join(root, file)].find((t) => existsSync(t));
+  const tarball = tarballBeside(root, name, vsn);
   return tarball ? readRelease(tarball) : undefined;
+}
+
+function tarballBeside(root: string, name: string, vsn: string): string | undefined {
+  const file = `${name}-${vsn}.tar.gz`;
+  return [join(root, "..", "..", file), join(root, file)].find((t) => existsSync(t));
+}
+
+/** The tarball the build left for release `to` (mix: _build/ENV/NAME-VSN.tar.gz; relx: in the root). */
+export function buildTarball(to: Release): string {
+  if (to.source.kind === "tar") return to.origin;
+  const root = resolve(to.source.origin);
+  const found = tarballBeside(root, to.name, to.vsn);
+  if (!found)
+    throw new GenAppupError(
+      root,
+      `has no ${to.name}-${to.vsn}.tar.gz beside it or in it for --tar: build it first (rebar3 tar, or mix release ` +
+        "with the :tar step)",
+    );
+  return found;
 }
 
 /**

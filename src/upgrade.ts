@@ -5,10 +5,11 @@
  * out the files; write them all or none.
  */
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { appupText } from "./emit/appup.js";
 import { releaseFiles } from "./emit/release-files.js";
 import { relupText } from "./emit/relup.js";
+import { tarWith } from "./emit/tar.js";
 import { writeAll, type OutputFile } from "./emit/write.js";
 import { GenAppupError } from "./errors.js";
 import { GENERATED_MARKER, entryFor } from "./plan/appup.js";
@@ -16,7 +17,8 @@ import { finding, type Finding } from "./plan/findings.js";
 import { planUpgrade, type PlanOptions, type UpgradePlan } from "./plan/plan.js";
 import { makeRelup, type Relup } from "./plan/relup.js";
 import type { Release } from "./read/release.js";
-import { readFile } from "./read/source.js";
+import { LIMITS } from "./read/limits.js";
+import { readFile, tarSource } from "./read/source.js";
 
 export interface UpgradeOptions extends PlanOptions {
   out?: string;
@@ -31,16 +33,20 @@ export interface UpgradeOptions extends PlanOptions {
   saveAppups?: string;
   /** Error findings of these codes are warnings: the user knows, and takes it on. */
   allow?: ReadonlySet<string>;
+  /**
+   * Also write the files into this tarball of the new release (the one the build left beside it),
+   * with releases/NAME-VSN.rel, which unpack_release reads. A new release read from a tarball is
+   * written into that tarball unless `out` is given.
+   */
+  tarball?: string;
 }
 
 export interface UpgradeResult {
   plan: UpgradePlan;
   findings: Finding[];
-  /** The files written (absolute paths), or that would be with `dryRun`. */
+  /** The files written (absolute paths; TARBALL:MEMBER in a tarball), or that would be with `dryRun`. */
   paths: string[];
   written: boolean;
-  /** Whether the files can be written where they go (not into a tarball). */
-  writable: boolean;
   relup?: Relup;
   /** 0 done, 1 errors found, 3 warnings under `strict`. */
   exitCode: 0 | 1 | 3;
@@ -50,9 +56,10 @@ export function upgrade(allOlds: Release[], to: Release, opts: UpgradeOptions): 
   const olds = opts.patchOnly ? allOlds.filter((o) => isPatch(o.vsn, to.vsn)) : allOlds;
   const plan = planUpgrade(olds, to, opts);
   const appups = new Map(plan.appups.map((a) => [a.app, a.appup]));
-  const root = opts.out ?? to.source.origin;
-  const writable = !!opts.out || to.source.kind === "dir";
-  const where = (path: string) => (writable ? resolve(root, path) : to.source.describe(path));
+  const intoRoot = !!opts.out || to.source.kind === "dir";
+  const root = resolve(opts.out ?? to.source.origin);
+  const tarball = opts.tarball ?? (intoRoot ? undefined : to.origin);
+  const where = (path: string) => (intoRoot ? join(root, path) : to.source.describe(path));
   const appupFiles = new Map(plan.appups.map((a) => [a.app, a.shipped ?? where(a.path)]));
   const relup = opts.relup === false || olds.length === 0 ? undefined : makeRelup(olds, to, appups, { appupFiles });
   const findings = [
@@ -67,29 +74,41 @@ export function upgrade(allOlds: Release[], to: Release, opts: UpgradeOptions): 
       ? 3
       : 0;
   const outputs = outputFiles(plan, to, relup?.relup, opts);
+  const members = tarball
+    ? [...outputs.filter((f) => !isRel(f, to)), ...releaseFiles(to).filter((f) => isRel(f, to))]
+    : [];
   const kept = (f: OutputFile) => !existsSync(resolve(opts.saveAppups!, f.path)); // the user's edits win
   const reviews = opts.saveAppups ? reviewCopies(plan).filter(kept) : [];
-  const paths = [...outputs.map((f) => where(f.path)), ...reviews.map((f) => resolve(opts.saveAppups!, f.path))];
-  if (!opts.out && to.source.kind !== "dir" && !opts.dryRun && exitCode === 0)
-    throw new GenAppupError(to.origin, "is a tarball: gen-appup cannot write into it; pass --out DIR, or --dry-run");
+  const paths = [
+    ...(intoRoot ? outputs.map((f) => join(root, f.path)) : []),
+    ...members.map((f) => `${resolve(tarball!)}:${f.path}`),
+    ...reviews.map((f) => resolve(opts.saveAppups!, f.path)),
+  ];
   const write = exitCode === 0 && !opts.dryRun;
   if (write) {
-    for (const f of outputs) keepUsersFile(resolve(root, f.path), f.text, !!opts.out);
-    writeAll(root, outputs);
+    const files = intoRoot ? outputs.map((f) => ({ ...f, path: join(root, f.path) })) : [];
+    for (const f of files) keepUsersFile(f.path, f.text, !!opts.out);
+    if (tarball) files.push({ path: resolve(tarball), text: withMembers(tarball, members) });
+    // One set, so one lock: in the release root, or the directory that holds it and the tarball.
+    const base = commonDir([...(intoRoot ? [root] : []), ...(tarball ? [dirname(resolve(tarball))] : [])]);
+    writeAll(
+      base,
+      files.map((f) => ({ ...f, path: relative(base, f.path) })),
+    );
     if (reviews.length) writeAll(opts.saveAppups!, reviews);
   }
-  return { plan, findings, paths, written: write, writable, ...(relup ? { relup: relup.relup } : {}), exitCode };
+  return { plan, findings, paths, written: write, ...(relup ? { relup: relup.relup } : {}), exitCode };
 }
 
 /**
  * A relup, or an appup under --out, that is already there without our marker is the user's (or
  * systools'): never overwritten. Appups in the release itself without it are read as shipped ones.
  */
-function keepUsersFile(path: string, text: string, out: boolean): void {
+function keepUsersFile(path: string, text: string | Uint8Array, out: boolean, now?: Uint8Array): void {
   const relup = path.endsWith("/relup");
-  if (!(relup || (out && path.endsWith(".appup"))) || !existsSync(path)) return;
-  const now = new TextDecoder().decode(readFile(path));
-  if (now.includes(GENERATED_MARKER) || now === text) return;
+  if (!(relup || (out && path.endsWith(".appup"))) || !(now || existsSync(path))) return;
+  const was = new TextDecoder().decode(now ?? readFile(path));
+  if (was.includes(GENERATED_MARKER) || was === text) return;
   throw new GenAppupError(
     path,
     relup
@@ -97,6 +116,26 @@ function keepUsersFile(path: string, text: string, out: boolean): void {
           "with --no-relup"
       : "exists and is not one gen-appup wrote (no marker line): move it away, or pass it with --appups",
   );
+}
+
+/** The tarball with `members` added (replacing any of the same path); a relup in it that is not ours stays. */
+function withMembers(tarball: string, members: OutputFile[]): Uint8Array {
+  const bytes = readFile(tarball, LIMITS.tarballBytes);
+  const source = tarSource(tarball, bytes);
+  for (const f of members)
+    if (source.exists(f.path)) keepUsersFile(source.describe(f.path), f.text, false, source.read(f.path));
+  const files = members.map((f) => ({ path: f.path, data: typeof f.text === "string" ? Buffer.from(f.text) : f.text }));
+  return tarWith(bytes, tarball, files, new Date());
+}
+
+const isRel = (f: OutputFile, to: Release) => f.path === `releases/${to.name}-${to.vsn}.rel`;
+
+/** The deepest directory holding all of `dirs` (absolute). */
+function commonDir(dirs: string[]): string {
+  return dirs.reduce((a, b) => {
+    while (b !== a && !b.startsWith(a.endsWith(sep) ? a : a + sep)) a = dirname(a);
+    return a;
+  });
 }
 
 function policyNotes(allOlds: Release[], olds: Release[], to: Release): Finding[] {

@@ -7,7 +7,7 @@ import { writable } from "../term/print.js";
 import { inspectPaths, toJsonLine, toText } from "./inspect.js";
 import type { PlanOptions } from "../plan/plan.js";
 import type { TransformRule } from "../plan/rules.js";
-import { readOverrides, resolveReleases } from "../releases.js";
+import { buildTarball, readOverrides, resolveReleases } from "../releases.js";
 import { upgrade } from "../upgrade.js";
 import { toJson, toSummary } from "./render.js";
 import { VERIFY_USAGE, verifyCommand } from "./verify.js";
@@ -21,6 +21,8 @@ const USAGE = `Usage:
 
 Options:
   --out DIR          write under DIR (same relative paths) instead of into NEW
+  --tar              also write the files, and releases/NAME-VSN.rel, into NEW's tarball (NAME-VSN.tar.gz
+                     the build left beside the release); a tarball given as NEW is always written into
   --dry-run          write nothing; say what would be written
   --json             print the plan as JSON
   --no-relup         write the appups only
@@ -119,6 +121,7 @@ function upgradeCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.
     strict: true,
     options: {
       out: { type: "string" },
+      tar: { type: "boolean" },
       "dry-run": { type: "boolean" },
       json: { type: "boolean" },
       "no-relup": { type: "boolean" },
@@ -158,9 +161,11 @@ function upgradeCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.
       return [given.slice(0, at), parsePurge(given.slice(at + 1), "--purge-module")!] as const;
     }),
   );
+  if (values.tar && values.out) throw new UsageError("--tar writes into NEW's tarball, --out elsewhere: choose one");
   const { olds, to } = resolveReleases(positionals, !!values.prepare);
   const result = upgrade(olds, to, {
     ...(values.out ? { out: values.out } : {}),
+    ...(values.tar ? { tarball: buildTarball(to) } : {}),
     dryRun: !!values["dry-run"],
     relup: !values["no-relup"],
     strict: !!values.strict,

@@ -69,9 +69,7 @@ export function toSummary(r: UpgradeResult): { out: string; err: string } {
     }
   }
   if (r.written) for (const f of r.paths) lines.push(`wrote ${f}`);
-  else if (r.exitCode === 0 && r.writable) for (const f of r.paths) lines.push(`would write ${f} (--dry-run)`);
-  else if (r.exitCode === 0)
-    for (const f of r.paths) lines.push(`would write ${f}, but not into a tarball: pass --out DIR`);
+  else if (r.exitCode === 0) for (const f of r.paths) lines.push(`would write ${f} (--dry-run)`);
   else
     said.push(
       r.exitCode === 1 ? "nothing written: fix the errors above" : "nothing written: --strict and there are warnings",

@@ -1,7 +1,7 @@
 /** `gen-appup verify OLD NEW`: rehearses the upgrade on a scratch node and reports each phase. */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { GenAppupError } from "../errors.js";
 import { readFile } from "../read/source.js";
@@ -10,6 +10,7 @@ import { resolveReleases } from "../releases.js";
 import { rehearse, type PhaseReport, type VerifyReport } from "../verify/rehearse.js";
 import { upgradeTarball } from "../verify/tarball.js";
 import { upgrade } from "../upgrade.js";
+import type { Release } from "../read/release.js";
 import type { Appup } from "../plan/appup.js";
 import { elementsOf } from "../term/term.js";
 
@@ -59,6 +60,7 @@ export function verifyCommand(args: string[], out: NodeJS.WritableStream, usage:
   }
   if (old.source.kind !== "tar")
     throw new GenAppupError(old.origin, `verify boots OLD from its tarball: pass ${old.name}-${old.vsn}.tar.gz`);
+  if (to.source.kind === "tar") installable(to);
   const checks = [...(values.check ?? []).map(checkOf), ...(values.eval ?? [])];
   // The plan, for its findings and for the supervisor children its appups start and stop on purpose.
   const plan = upgrade([old], to, { dryRun: true, relup: false });
@@ -85,6 +87,17 @@ export function verifyCommand(args: string[], out: NodeJS.WritableStream, usage:
   } finally {
     if (!values.keep) rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** A tarball as the build left it lacks what unpack_release and install_release read: said before booting. */
+function installable(to: Release): void {
+  const missing = [`releases/${to.vsn}/relup`, `releases/${to.name}-${to.vsn}.rel`].filter((f) => !to.source.exists(f));
+  if (missing.length)
+    throw new GenAppupError(
+      to.origin,
+      `has no ${missing.join(" and no ")}: write them into it first (gen-appup OLD ${basename(to.origin)}, ` +
+        "or gen-appup ROOT --tar)",
+    );
 }
 
 /** The ids of the children the appups restart or terminate: supervisors' children come and go on purpose. */

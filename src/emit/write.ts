@@ -17,7 +17,7 @@ import { GenAppupError, errnoText } from "../errors.js";
 export interface OutputFile {
   /** Relative to the output root. */
   path: string;
-  text: string;
+  text: string | Uint8Array;
 }
 
 const STATE = ".gen-appup-write";

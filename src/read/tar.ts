@@ -14,57 +14,80 @@ export interface TarEntries {
   dirs: Set<string>;
 }
 
+/** One member: its normalized path, tar type flag, body, and where its headers start and its body ends. */
+export interface TarMember {
+  path: string;
+  raw: string;
+  type: string;
+  body: Uint8Array;
+  start: number;
+  end: number;
+}
+
 export function readTar(bytes: Uint8Array, file: string): TarEntries {
+  const files = new Map<string, Uint8Array>();
+  const dirs = new Set<string>();
+  for (const m of tarMembers(tarData(bytes, file), file)) {
+    if (!m.path) continue;
+    if (m.type === "5") dirs.add(m.path);
+    else if (m.type === "0" || m.type === "\0" || m.type === "7") files.set(m.path, m.body);
+    else if (m.type === "1" || m.type === "2")
+      throw new GenAppupError(
+        file,
+        `member ${JSON.stringify(m.raw)} is a link; mix and relx tarballs are written with dereferenced links`,
+      );
+    else continue; // devices and fifos have no place in a release; ignore them
+    for (let d = parent(m.path); d; d = parent(d)) dirs.add(d);
+  }
+  if (files.size === 0) throw new GenAppupError(file, "is truncated (no end-of-archive marker)");
+  return { files, dirs };
+}
+
+/** The archive's bytes, inflated when gzipped. */
+export function tarData(bytes: Uint8Array, file: string): Uint8Array {
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  try {
+    return gunzipSync(bytes, { maxOutputLength: LIMITS.tarballBytes });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE")
+      throw new GenAppupError(file, `inflates to more than the ${bytesText(LIMITS.tarballBytes)} limit`);
+    throw new GenAppupError(file, "is not a valid gzip file (truncated or corrupt)");
+  }
+}
+
+/**
+ * The members of an inflated archive, up to the end-of-archive marker; long-name and pax records
+ * are folded into the member they name (its `start` is theirs).
+ */
+export function* tarMembers(data: Uint8Array, file: string): Generator<TarMember> {
   const fail = (detail: string): never => {
     throw new GenAppupError(file, detail);
   };
-  let data = bytes;
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      data = gunzipSync(bytes, { maxOutputLength: LIMITS.tarballBytes });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE")
-        fail(`inflates to more than the ${bytesText(LIMITS.tarballBytes)} limit`);
-      fail("is not a valid gzip file (truncated or corrupt)");
-    }
-  }
-  const files = new Map<string, Uint8Array>();
-  const dirs = new Set<string>();
   let longName: string | undefined;
+  let start: number | undefined;
   let pos = 0;
   while (pos + 512 <= data.length) {
     const header = data.subarray(pos, pos + 512);
-    if (header.every((b) => b === 0)) return { files, dirs };
+    if (header.every((b) => b === 0)) return;
     checkChecksum(header, pos, fail);
     const size = octal(header.subarray(124, 136), pos, fail);
     const type = String.fromCharCode(header[156]!);
     const body = data.subarray(pos + 512, pos + 512 + size);
     if (body.length < size) fail(`member at byte ${pos} is truncated`);
+    start ??= pos;
     pos += 512 + Math.ceil(size / 512) * 512;
-    if (type === "L") {
-      longName = cString(body);
+    if (type === "L" || type === "x") {
+      longName = type === "L" ? cString(body) : (paxPath(body) ?? longName);
       continue;
     }
-    if (type === "x") {
-      longName = paxPath(body) ?? longName;
-      continue;
-    }
-    if (type === "g") continue;
     const prefix = cString(header.subarray(345, 500));
     const raw =
       longName ?? (prefix ? `${prefix}/${cString(header.subarray(0, 100))}` : cString(header.subarray(0, 100)));
     longName = undefined;
-    const path = safePath(raw, fail);
-    if (!path) continue;
-    if (type === "5") dirs.add(path);
-    else if (type === "0" || type === "\0" || type === "7") files.set(path, body);
-    else if (type === "1" || type === "2")
-      fail(`member ${JSON.stringify(raw)} is a link; mix and relx tarballs are written with dereferenced links`);
-    else continue; // devices and fifos have no place in a release; ignore them
-    for (let d = parent(path); d; d = parent(d)) dirs.add(d);
+    yield { path: type === "g" ? "" : safePath(raw, fail), raw, type, body, start, end: Math.min(pos, data.length) };
+    start = undefined;
   }
-  if (pos !== data.length || files.size === 0) fail("is truncated (no end-of-archive marker)");
-  return { files, dirs };
+  if (pos !== data.length) fail("is truncated (no end-of-archive marker)");
 }
 
 function safePath(raw: string, fail: (d: string) => never): string {
