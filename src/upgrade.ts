@@ -14,7 +14,7 @@ import { writeAll, type OutputFile } from "./emit/write.js";
 import { GenAppupError } from "./errors.js";
 import { GENERATED_MARKER, entryFor } from "./plan/appup.js";
 import { finding, type Finding } from "./plan/findings.js";
-import { planUpgrade, type PlanOptions, type UpgradePlan } from "./plan/plan.js";
+import { planUpgrade, type AppupPlan, type PlanOptions, type UpgradePlan } from "./plan/plan.js";
 import { makeRelup, type Relup } from "./plan/relup.js";
 import type { Release } from "./read/release.js";
 import { LIMITS } from "./read/limits.js";
@@ -39,6 +39,11 @@ export interface UpgradeOptions extends PlanOptions {
    * written into that tarball unless `out` is given.
    */
   tarball?: string;
+  /**
+   * Also write lib/APP-VSN/ebin/jellyfish.json beside each generated appup: DeployEx reads it to
+   * choose a hot upgrade, and makes the relup on the target from the appups. One old release only.
+   */
+  deployex?: boolean;
 }
 
 export interface UpgradeResult {
@@ -54,6 +59,8 @@ export interface UpgradeResult {
 
 export function upgrade(allOlds: Release[], to: Release, opts: UpgradeOptions): UpgradeResult {
   const olds = opts.patchOnly ? allOlds.filter((o) => isPatch(o.vsn, to.vsn)) : allOlds;
+  if (opts.deployex && olds.length > 1)
+    throw new GenAppupError(to.origin, "DeployEx reads appups with one old version: give one OLD with --deployex");
   const plan = planUpgrade(olds, to, opts);
   const appups = new Map(plan.appups.map((a) => [a.app, a.appup]));
   const intoRoot = !!opts.out || to.source.kind === "dir";
@@ -164,9 +171,21 @@ function outputFiles(plan: UpgradePlan, to: Release, relup: Relup | undefined, o
   const out: OutputFile[] = plan.appups
     .filter((a) => !a.shipped)
     .map((a) => ({ path: a.path, text: appupText(a.appup) }));
+  if (opts.deployex) out.push(...plan.appups.filter((a) => !a.shipped).map((a) => jellyfish(a, plan)));
   if (relup) out.push({ path: `releases/${to.vsn}/relup`, text: relupText(relup) });
   if (opts.prepare) out.push(...releaseFiles(to));
   return out;
+}
+
+/**
+ * DeployEx's marker of an appup it may use: "project" when the application carries the release's
+ * versions (DeployEx checks them against the release's), else "dependency" with its own.
+ */
+function jellyfish(a: AppupPlan, plan: UpgradePlan): OutputFile {
+  const from = a.counts[0]!.vsn;
+  const project = a.vsn === plan.release.vsn && from === plan.from[0]!.vsn;
+  const json = { name: a.app, type: project ? "project" : "dependency", from, to: a.vsn };
+  return { path: `${dirname(a.path)}/jellyfish.json`, text: JSON.stringify(json) + "\n" };
 }
 
 /** Each generated appup entry as its own appup, APP/FROM_to_TO.appup. */

@@ -33,6 +33,8 @@ defmodule GenAppup do
     * `:extra` - `Extra` of `{advanced, Extra}` as Erlang text; `:relup` - `false` writes the appups
       only; `:dry_run`, `:strict`, `:allow_unbumped`, `:allow_unverified`, `:allow` (finding codes):
       as the CLI's options of those names.
+    * `:deployex` - also write `jellyfish.json` beside each appup, which DeployEx reads to choose a
+      hot upgrade (it makes the relup on the target from the appups).
     * `:cli` - the path to gen-appup's CLI (default `$GEN_APPUP_CLI`, else found: see `command/1`).
     * `:node` - the node executable (default `$GEN_APPUP_NODE`, else `node`).
   """
@@ -73,6 +75,7 @@ defmodule GenAppup do
       if(opts[:strict], do: ["--strict"], else: []) ++
       if(opts[:allow_unbumped], do: ["--allow-unbumped"], else: []) ++
       if(opts[:allow_unverified], do: ["--allow-unverified"], else: []) ++
+      if(opts[:deployex], do: ["--deployex"], else: []) ++
       Enum.flat_map(opts[:allow] || [], &["--allow", to_string(&1)])
   end
 

@@ -44,6 +44,8 @@ Options:
   --prepare          also write releases/NAME-VSN.rel and releases/RELEASES for release_handler;
                      with one path and no older version there, a first release is fine
   --patch-only       upgrade hot only from versions with the same major.minor (others: cold deploy)
+  --deployex         also write lib/APP-VSN/ebin/jellyfish.json beside each appup, which DeployEx reads
+                     (it makes the relup on the target from the appups; one OLD only)
   --appups DIR       hand-written appups DIR/APP/FROM_to_TO.appup win over generated ones
   --save-appups DIR  copy generated appups to DIR/APP/FROM_to_TO.appup for review
 
@@ -140,6 +142,7 @@ function upgradeCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.
       prepare: { type: "boolean" },
       "patch-only": { type: "boolean" },
       appups: { type: "string" },
+      deployex: { type: "boolean" },
       "save-appups": { type: "string" },
     },
   });
@@ -182,6 +185,7 @@ function upgradeCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.
     ...(extra ? { extra } : {}),
     prepare: !!values.prepare,
     patchOnly: !!values["patch-only"],
+    deployex: !!values.deployex,
     ...(values.appups ? { overrides: readOverrides(values.appups, to) } : {}),
     ...(values["save-appups"] ? { saveAppups: values["save-appups"] } : {}),
   });

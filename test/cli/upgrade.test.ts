@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { tarWith } from "../../src/emit/tar.js";
 import { cli } from "../helpers/cli.js";
-import { filesUnder, oracle, run, tempDir } from "../helpers/erlang.js";
+import { erlEval, filesUnder, oracle, run, tempDir } from "../helpers/erlang.js";
 import { copyRoot, mixShop, rebarShop } from "../helpers/fixtures.js";
 import { asSystools } from "../helpers/relups.js";
 
@@ -440,4 +440,31 @@ test("a tarball as NEW is written into, with releases/NAME-VSN.rel; --tar writes
   const missing = cli([none, "--tar", "--prepare"]);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /has no rshop-0\.1\.0\.tar\.gz beside it or in it for --tar: build it first/);
+});
+
+test("--deployex writes jellyfish.json beside each appup, in the shape DeployEx checks", () => {
+  const root = copyRoot(mixShop("path-dep"), tempDir("cli"));
+  const r = cli([root, "--deployex"]);
+  assert.equal(r.code, 0, r.stderr);
+  const marker = (app: string) => JSON.parse(readFileSync(join(root, "lib", app, "ebin/jellyfish.json"), "utf8"));
+  // The application that carries the release's versions is the project; DeployEx checks those against the release's.
+  assert.deepEqual(marker("shop-0.1.1"), { name: "shop", type: "project", from: "0.1.0", to: "0.1.1" });
+  assert.deepEqual(marker("inventory-0.2.0"), { name: "inventory", type: "dependency", from: "0.1.0", to: "0.2.0" });
+  for (const [app, to, from] of [
+    ["shop-0.1.1", "0.1.1", "0.1.0"],
+    ["inventory-0.2.0", "0.2.0", "0.1.0"],
+  ] as const) {
+    const ebin = join(root, "lib", app, "ebin");
+    assert.deepEqual(
+      readdirSync(ebin).filter((f) => f.endsWith(".appup")),
+      [`${app.split("-")[0]}.appup`],
+      "exactly one appup in the ebin",
+    );
+    // DeployEx takes only {To, [{From, _}], [{From, _}]}, versions as charlists.
+    const shape = `{ok, [{"${to}", [{"${from}", _}], [{"${from}", _}]}]} = file:consult("${ebin}/${app.split("-")[0]}.appup")`;
+    erlEval(shape);
+  }
+  const two = cli([mixShop("path-dep").tarballs["0.1.0"]!, root, root, "--deployex", "--dry-run"]);
+  assert.equal(two.code, 1);
+  assert.match(two.stderr, /DeployEx reads appups with one old version: give one OLD with --deployex/);
 });

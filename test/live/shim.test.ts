@@ -75,7 +75,7 @@ end
     '[from: "/old.tar.gz", patch_only: true, keep_appups: true, purge: :soft_purge, ' +
     "purge_modules: [{M, :soft_purge}], rules: [{W, H}], phoenix: false, runtime_config: false, " +
     'extra_versions: true, endpoint_manifest: true, extra: "[a]", relup: false, dry_run: true, strict: true, ' +
-    "allow_unbumped: true, allow_unverified: true, allow: [:state_record_changed]]";
+    "allow_unbumped: true, allow_unverified: true, allow: [:state_record_changed], deployex: true]";
   const args = mix(["run", "--no-start", "-e", `IO.puts(Enum.join(GenAppup.step_args("/rel", ${opts}), " "))`]);
   const flags = new Set(args.match(/--[a-z-]+/g));
   const usage = run(process.execPath, [cli, "--help"]).split("\ngen-appup verify")[0]!; // verify's are verify's
