@@ -461,8 +461,8 @@ test("--deployex writes jellyfish.json beside each appup, in the shape DeployEx 
       "exactly one appup in the ebin",
     );
     // DeployEx takes only {To, [{From, _}], [{From, _}]}, versions as charlists.
-    const shape = `{ok, [{"${to}", [{"${from}", _}], [{"${from}", _}]}]} = file:consult("${ebin}/${app.split("-")[0]}.appup")`;
-    erlEval(shape);
+    const appup = `${ebin}/${app.split("-")[0]}.appup`;
+    erlEval(`{ok, [{"${to}", [{"${from}", _}], [{"${from}", _}]}]} = file:consult("${appup}")`);
   }
   const two = cli([mixShop("path-dep").tarballs["0.1.0"]!, root, root, "--deployex", "--dry-run"]);
   assert.equal(two.code, 1);
