@@ -46,8 +46,9 @@ defmodule GenAppup do
   def step(%Mix.Release{} = release) do
     opts = Keyword.get(release.options, :gen_appup, [])
     args = step_args(release.path, opts)
+    what = if opts[:relup] == false, do: "appups", else: "appups and relup"
+    info("generating", "#{what} for #{release.name} #{release.version}")
     {output, status} = run(args, opts)
-    IO.write(output)
     if status != 0, do: Mix.raise(failure(output, status))
     if verify = opts[:verify], do: verify!(release, opts, verify)
     release
@@ -63,8 +64,12 @@ defmodule GenAppup do
       if(File.dir?(appups), do: ["--appups", appups], else: []) ++
       if(opts[:keep_appups], do: ["--save-appups", appups], else: []) ++
       if(opts[:purge], do: ["--purge", to_string(opts[:purge])], else: []) ++
-      Enum.flat_map(opts[:purge_modules] || [], fn {mod, mode} -> ["--purge-module", "#{name(mod)}=#{mode}"] end) ++
-      Enum.flat_map(opts[:rules] || [], fn {whn, mod} -> ["--rule", "#{name(whn)}=#{name(mod)}"] end) ++
+      Enum.flat_map(opts[:purge_modules] || [], fn {mod, mode} ->
+        ["--purge-module", "#{name(mod)}=#{mode}"]
+      end) ++
+      Enum.flat_map(opts[:rules] || [], fn {whn, mod} ->
+        ["--rule", "#{name(whn)}=#{name(mod)}"]
+      end) ++
       if(opts[:phoenix] == false, do: ["--no-phoenix"], else: []) ++
       if(opts[:runtime_config] == false, do: ["--no-runtime-config"], else: []) ++
       if(opts[:extra_versions], do: ["--extra-versions"], else: []) ++
@@ -81,15 +86,19 @@ defmodule GenAppup do
 
   @doc "Runs gen-appup's CLI with `args`, its output streamed through; returns its exit status."
   def cli(args, opts \\ []) do
-    {executable, lead} = command(opts)
-    {_, status} = System.cmd(executable, lead ++ args, into: IO.stream(:stdio, :line), stderr_to_stdout: true)
+    {_, status} = run(args, opts)
     status
   end
 
+  # The CLI's output shown as it comes (a rehearsal takes seconds) and kept for the error message.
   defp run(args, opts) do
     {executable, lead} = command(opts)
-    System.cmd(executable, lead ++ args, stderr_to_stdout: true)
+    {chunks, status} = System.cmd(executable, lead ++ args, stderr_to_stdout: true, into: %GenAppup.Echo{})
+    {IO.iodata_to_binary(chunks.seen), status}
   end
+
+  # A step line as mix's own (`* assembling ...`): the verb in green when the terminal shows colours.
+  defp info(verb, what), do: Mix.shell().info([:green, "* #{verb} ", :reset, what])
 
   @doc """
   How gen-appup's CLI is run: `{executable, leading_args}`. The first that applies: the `:cli`
@@ -99,18 +108,29 @@ defmodule GenAppup do
   """
   def command(opts \\ []) do
     cli =
-      Enum.find([opts[:cli], System.get_env("GEN_APPUP_CLI") | local_clis()], &(&1 && &1 != "" && File.exists?(&1)))
+      Enum.find(
+        [opts[:cli], System.get_env("GEN_APPUP_CLI") | local_clis()],
+        &(&1 && &1 != "" && File.exists?(&1))
+      )
 
     cond do
-      cli -> {node!(opts), [Path.expand(cli)]}
-      npx = System.find_executable("npx") -> {npx, ["--yes", "gen-appup@#{@version}"]}
-      true -> Mix.raise("gen-appup: Node.js is needed to run gen-appup, and neither node_modules nor npx was found: " <>
-                 "install Node 20+ (and `npm install --save-dev gen-appup`), or set GEN_APPUP_CLI")
+      cli ->
+        {node!(opts), [Path.expand(cli)]}
+
+      npx = System.find_executable("npx") ->
+        {npx, ["--yes", "gen-appup@#{@version}"]}
+
+      true ->
+        Mix.raise(
+          "gen-appup: Node.js is needed to run gen-appup, and neither node_modules nor npx was found: " <>
+            "install Node 20+ (and `npm install --save-dev gen-appup`), or set GEN_APPUP_CLI"
+        )
     end
   end
 
   defp local_clis do
     root = File.cwd!()
+
     [
       Path.join(root, "node_modules/.bin/gen-appup"),
       Path.join(root, "assets/node_modules/.bin/gen-appup"),
@@ -122,13 +142,16 @@ defmodule GenAppup do
     node = opts[:node] || System.get_env("GEN_APPUP_NODE") || "node"
 
     System.find_executable(node) ||
-      Mix.raise("gen-appup: cannot find the node executable #{inspect(node)}: install Node.js 20+ or set GEN_APPUP_NODE")
+      Mix.raise(
+        "gen-appup: cannot find the node executable #{inspect(node)}: install Node.js 20+ or set GEN_APPUP_NODE"
+      )
   end
 
   # The rehearsal: the old release (the first `from`, else the highest below in this root) booted
   # from its tarball on a scratch node, upgraded to the release just written, and back.
   defp verify!(release, opts, verify) do
     settings = if is_list(verify), do: verify, else: []
+
     args =
       ["verify" | Enum.take(from(opts), 1)] ++
         [release.path] ++
@@ -137,8 +160,8 @@ defmodule GenAppup do
         Enum.flat_map(settings[:restarted] || [], &["--restarted", to_string(&1)]) ++
         if(settings[:env] == false, do: ["--no-env"], else: [])
 
+    info("rehearsing", "the upgrade on a scratch node (gen-appup verify)")
     {output, status} = run(args, opts)
-    IO.write(output)
     if status != 0, do: Mix.raise("gen-appup verify failed (exit #{status}):\n" <> output)
   end
 
@@ -148,15 +171,23 @@ defmodule GenAppup do
 
   defp from(opts) do
     case opts[:from] || System.get_env("GEN_APPUP_FROM") do
-      nil -> []
-      "" -> []
-      paths when is_list(paths) -> Enum.map(paths, &Path.expand/1)
-      paths when is_binary(paths) -> paths |> String.split(":", trim: true) |> Enum.map(&Path.expand/1)
+      nil ->
+        []
+
+      "" ->
+        []
+
+      paths when is_list(paths) ->
+        Enum.map(paths, &Path.expand/1)
+
+      paths when is_binary(paths) ->
+        paths |> String.split(":", trim: true) |> Enum.map(&Path.expand/1)
     end
   end
 
   defp failure(output, status) do
     said = output |> String.split("\n") |> Enum.filter(&String.match?(&1, ~r/^(gen-appup:|error:)/))
+
     Enum.join(["gen-appup failed (exit #{status})" | said], "\n")
   end
 end

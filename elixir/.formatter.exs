@@ -1,0 +1,4 @@
+[
+  inputs: ["mix.exs", "lib/**/*.ex"],
+  line_length: 120
+]
