@@ -61,11 +61,9 @@ test("npm-packed gen-appup as a mix release step: deploy 0.1.0, upgrade to 0.2.0
     project(dir, "0.2.0");
     const second = release(dir);
     // In mix's own style, uncoloured when the output is not a terminal.
-    assert.match(
-      second,
-      /^\* assembling bank-0\.2\.0 on MIX_ENV=prod\n[\s\S]*^\* generating appups and relup for bank 0\.2\.0\nbank: 0\.1\.0 -> 0\.2\.0$/m,
-    );
-    assert.doesNotMatch(second, /\x1b\[/);
+    assert.match(second, /^\* assembling bank-0\.2\.0 on MIX_ENV=prod$/m);
+    assert.match(second, /^\* generating appups and relup for bank 0\.2\.0\nbank: 0\.1\.0 -> 0\.2\.0$/m);
+    assert.ok(!second.includes("\u001b["), "no colours");
     assert.match(
       second,
       /\{update,'Elixir\.Bank\.Account',\{advanced,\[\]\},\['Elixir\.Bank\.Fees','Elixir\.Bank\.Format'\]\}/,
@@ -194,10 +192,8 @@ test("verify in the release options rehearses the upgrade; a failed rehearsal fa
   assert.match(release(dir), /bank 0\.1\.0 is a first release: nothing to rehearse/);
   project(dir, "0.2.0", `, gen_appup: [${load}]`);
   const out = release(dir);
-  assert.match(
-    out,
-    /^\* rehearsing the upgrade on a scratch node \(gen-appup verify\)\nverify bank 0\.1\.0 -> 0\.2\.0\n( {2}ok {3}.*\n){3}passed\n/m,
-  );
+  assert.match(out, /^\* rehearsing the upgrade on a scratch node \(gen-appup verify\)$/m);
+  assert.match(out, /^verify bank 0\.1\.0 -> 0\.2\.0\n( {2}ok {3}.*\n){3}passed\n/m);
   // The same from the mix task, with the project's release root found by itself.
   const task = (...args: string[]) => run("mix", ["gen_appup", ...args], { cwd: dir, env: mixEnv() });
   assert.match(
