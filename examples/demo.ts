@@ -73,8 +73,10 @@ function main(): void {
     copyFileSync(join(root, "examples/bank-0.2.0/mix.exs"), join(project, "mix.exs"));
     run("mix", ["release", "--overwrite", "--quiet"], project);
 
-    say("5. gen-appup: the release root now holds 0.1.0 and 0.2.0; write the appup and the relup");
-    run(process.execPath, [join(root, "bin/gen-appup.js"), release], work);
+    say(
+      "5. gen-appup: the release root now holds 0.1.0 and 0.2.0; write the appup and the relup, also into the tarball",
+    );
+    run(process.execPath, [join(root, "bin/gen-appup.js"), release, "--tar"], work);
 
     say("5b. Rehearse it before it ships: gen-appup verify boots 0.1.0 on a scratch node and upgrades it under load");
     run(
@@ -92,27 +94,8 @@ function main(): void {
       work,
     );
 
-    say("6. Pack 0.2.0 the way release_handler unpacks it (releases/bank-0.2.0.rel on top) into the node's releases/");
-    copyFileSync(join(release, "releases/0.2.0/bank.rel"), join(release, "releases/bank-0.2.0.rel"));
-    const libs = [
-      "bank-0.2.0",
-      ...run("ls", [join(release, "lib")], work, true)
-        .split("\n")
-        .filter((d) => d && !d.startsWith("bank-")),
-    ];
-    run(
-      "tar",
-      [
-        "czf",
-        join(deploy, "releases/bank-0.2.0.tar.gz"),
-        "-C",
-        release,
-        "releases/bank-0.2.0.rel",
-        "releases/0.2.0",
-        ...libs.map((l) => `lib/${l}`),
-      ],
-      work,
-    );
+    say("6. Ship the 0.2.0 tarball (it now holds the appup, the relup and releases/bank-0.2.0.rel) to the node");
+    run("cp", [join(project, "_build/prod/bank-0.2.0.tar.gz"), join(deploy, "releases/")], work);
 
     say("7. Hot-upgrade the running node: unpack, install, make permanent");
     rpc(
