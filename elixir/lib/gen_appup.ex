@@ -91,10 +91,23 @@ defmodule GenAppup do
   end
 
   # The CLI's output shown as it comes (a rehearsal takes seconds) and kept for the error message.
+  # A port, not System.cmd's collectable: an implementation of Collectable here would change the
+  # user's consolidated protocols.
   defp run(args, opts) do
     {executable, lead} = command(opts)
-    {chunks, status} = System.cmd(executable, lead ++ args, stderr_to_stdout: true, into: %GenAppup.Echo{})
-    {IO.iodata_to_binary(chunks.seen), status}
+    port = Port.open({:spawn_executable, executable}, [:binary, :exit_status, :stderr_to_stdout, args: lead ++ args])
+    echo(port, [])
+  end
+
+  defp echo(port, seen) do
+    receive do
+      {^port, {:data, chunk}} ->
+        IO.write(chunk)
+        echo(port, [seen, chunk])
+
+      {^port, {:exit_status, status}} ->
+        {IO.iodata_to_binary(seen), status}
+    end
   end
 
   # A step line as mix's own (`* assembling ...`): the verb in green when the terminal shows colours.

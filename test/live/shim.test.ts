@@ -1,6 +1,6 @@
 /** The Elixir shim as an ordinary dependency: it compiles without Node and finds the CLI by each route. */
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ROOT, run, tempDir } from "../helpers/erlang.js";
@@ -48,6 +48,13 @@ end
   // No Node at all: the project compiles, and only running gen-appup says what is missing.
   const noNode = { PATH: pathWithoutNode() };
   mix(["compile"], noNode);
+  // Adding the shim must not change the project's release: no protocol implementation of its own,
+  // which would change the consolidated protocols (and so the upgrade after it is added).
+  const shimModules = readdirSync(join(dir, "_build/dev/lib/gen_appup/ebin")).filter((f) => f.endsWith(".beam"));
+  assert.deepEqual(
+    shimModules.filter((f) => !/^Elixir\.(GenAppup|Mix\.Tasks\.GenAppup)\.beam$/.test(f)),
+    [],
+  );
   assert.match(mix(["test"], { ...noNode, MIX_ENV: "test" }), /1 test, 0 failures/);
   assert.throws(() => mix(command, noNode), /Node\.js is needed to run gen-appup/);
 
