@@ -1,6 +1,19 @@
 /** The Elixir shim as an ordinary dependency: it compiles without Node and finds the CLI by each route. */
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  readFileSync,
+  readdirSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ROOT, run, tempDir } from "../helpers/erlang.js";
@@ -94,4 +107,45 @@ end
     [],
     "every CLI option has a step option",
   );
+});
+
+test("the npx route runs the npm package at the shim's own version, fetched and installed by npx", async () => {
+  // Outside this repository: npx run inside a project named gen-appup would look for the bin there.
+  const dir = mkdtempSync(join(tmpdir(), "gen-appup-npx-"));
+  cpSync(join(ROOT, "elixir"), join(dir, "deps_src/gen_appup"), { recursive: true });
+  writeFileSync(
+    join(dir, "mix.exs"),
+    `defmodule App.MixProject do
+  use Mix.Project
+  def project,
+    do: [app: :app, version: "0.1.0", deps: [{:gen_appup, path: "deps_src/gen_appup", runtime: false}]]
+end
+`,
+  );
+  const packed = run("npm", ["pack", "--pack-destination", dir, "--silent"], { cwd: ROOT }).trim().split("\n").at(-1)!;
+  // The package is not published: a registry on loopback serves it (and passes the rest to npm's).
+  const registry = spawn(
+    process.execPath,
+    [join(ROOT, "test/helpers/registry.mjs"), join(dir, packed), join(ROOT, "package.json")],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  try {
+    const [port] = (await once(registry.stdout!, "data")) as [Buffer];
+    const env = {
+      ...mixEnv(),
+      MIX_ENV: "dev",
+      npm_config_registry: `http://127.0.0.1:${port.toString().trim()}/`,
+      npm_config_cache: join(dir, "npm-cache"),
+      npm_config_update_notifier: "false",
+    };
+    const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+    const out = run("mix", ["gen_appup", "-v"], { cwd: dir, env });
+    assert.match(out, new RegExp(`^${version.replaceAll(".", "\\.")}$`, "m"));
+    assert.ok(existsSync(join(dir, "npm-cache/_npx")), "run by npx, from its own install");
+  } finally {
+    registry.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
