@@ -4,7 +4,10 @@ import tseslint from "typescript-eslint";
 export default tseslint.config(
   { ignores: ["dist/", "node_modules/", "fixtures/", "elixir/", ".cache/", "scratch/"] },
   js.configs.recommended,
-  { files: ["**/*.js", "**/*.mjs"], languageOptions: { globals: { process: "readonly", console: "readonly" } } },
+  {
+    files: ["**/*.js", "**/*.mjs"],
+    languageOptions: { globals: { process: "readonly", console: "readonly", fetch: "readonly", Buffer: "readonly" } },
+  },
   ...tseslint.configs.recommended,
   {
     rules: {
