@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from "../dist/cli/main.js";
+import { main } from "../dist/cli/gen-appup.js";
 
 // A reader that stops early (`| head -1`) closes the pipe: that is the end of the output, not an error.
 process.stdout.on("error", (e) => {

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { GenAppupError } from "./errors.js";
 import { GENERATED_MARKER, parseAppup } from "./plan/appup.js";
 import type { HandWritten } from "./plan/plan.js";
+import { TOOLCHAIN_APPS } from "./plan/checks.js";
 import { highestBelow } from "./plan/versions.js";
 import { readRelease, releaseVersions, type Release } from "./read/release.js";
 import { listDir, readFile } from "./read/source.js";
@@ -16,6 +17,8 @@ import { decodeConsultFile, parseOneTerm } from "./term/text.js";
  * An old version in the same root as the new one is read from its tarball when the build left
  * one beside the root (mix: _build/ENV/NAME-VSN.tar.gz; relx: in the root): in the root, an
  * application that kept its version has one lib directory for both, which a rebuild overwrote.
+ * OTP's and Elixir's applications of one version are one code, so when only they kept theirs,
+ * the root is read (inflating the tarball is most of a small release's run).
  */
 export function resolveReleases(paths: string[], firstOk = false): { olds: Release[]; to: Release } {
   const to = readRelease(paths[paths.length - 1]!);
@@ -25,12 +28,12 @@ export function resolveReleases(paths: string[], firstOk = false): { olds: Relea
     // The same root as NEW holding several versions: the old one is the highest below NEW.
     if (resolve(p) === root) {
       const below = highestBelow(releaseVersions(p), to.vsn);
-      if (below) return [shipped(root, to.name, below) ?? readRelease(p, { vsn: below })];
+      if (below) return [asShipped(readRelease(p, { vsn: below, sibling: to }), to)];
       if (firstOk && paths.length === 1) return [];
       throw new GenAppupError(p, `holds no version below ${to.vsn} to upgrade from`);
     }
-    const old = readRelease(p);
-    return [resolve(old.source.origin) === root ? (shipped(root, to.name, old.vsn) ?? old) : old];
+    const old = readRelease(p, { sibling: to });
+    return [resolve(old.source.origin) === root ? asShipped(old, to) : old];
   });
   for (const o of olds) {
     if (o.name !== to.name)
@@ -40,10 +43,14 @@ export function resolveReleases(paths: string[], firstOk = false): { olds: Relea
   return { olds, to };
 }
 
-/** Version `vsn` as it was shipped: the tarball the build left beside the release root, if any. */
-function shipped(root: string, name: string, vsn: string): Release | undefined {
-  const tarball = tarballBeside(root, name, vsn);
-  return tarball ? readRelease(tarball) : undefined;
+/**
+ * Old release `old`, read in the new one's root, as it was shipped: from the tarball the build left
+ * beside the root, if any, when one of its own applications kept its version.
+ */
+function asShipped(old: Release, to: Release): Release {
+  const kept = old.apps.some((a) => !TOOLCHAIN_APPS.has(a.name) && to.apps.some((b) => b.dir === a.dir));
+  const tarball = kept ? tarballBeside(resolve(old.source.origin), old.name, old.vsn) : undefined;
+  return tarball ? readRelease(tarball) : old;
 }
 
 function tarballBeside(root: string, name: string, vsn: string): string | undefined {

@@ -90,12 +90,18 @@ export interface Release {
 export interface ReadOptions {
   /** For a root holding several versions: the one to read (default: releases/start_erl.data). */
   vsn?: string;
+  /**
+   * Another version read from the same root: its applications in the same lib directory are one
+   * application, taken as they are rather than read again.
+   */
+  sibling?: Release;
 }
 
 /** Reads a release from any of the four accepted forms. */
 export function readRelease(path: string, opts: ReadOptions = {}): Release {
   const { source, vsn, relPath } = locate(path, opts);
-  return readFrom(source, vsn ?? currentVersion(source), relPath);
+  const sibling = opts.sibling?.source.origin === source.origin ? opts.sibling : undefined;
+  return readFrom(source, vsn ?? currentVersion(source), relPath, sibling);
 }
 
 /** Reads a release from its files, wherever they are (a directory, a tarball, memory). */
@@ -168,13 +174,15 @@ function relFileIn(source: ReleaseSource, vsn: string): string | undefined {
   return top ? `releases/${top}` : undefined;
 }
 
-function readFrom(source: ReleaseSource, vsn: string, given?: string): Release {
+function readFrom(source: ReleaseSource, vsn: string, given?: string, sibling?: Release): Release {
   const relPath = given ?? relFileIn(source, vsn);
   if (!relPath)
     throw new GenAppupError(source.describe(`releases/${vsn}`), "has no .rel file (is this version in the release?)");
   const rel = readConsult(source, relPath);
   const [name, relVsn, erts, entries] = relShape(rel, source.describe(relPath));
-  const apps = entries.map((e) => readApp(source, e));
+  const apps = entries.map(
+    (e) => sibling?.apps.find((a) => a.name === e.name && a.vsn === e.vsn) ?? readApp(source, e),
+  );
   const releaseDir = `releases/${relVsn}`;
   const sysConfig = source.exists(`${releaseDir}/sys.config`)
     ? new TextDecoder("utf-8", { ignoreBOM: true }).decode(source.read(`${releaseDir}/sys.config`))

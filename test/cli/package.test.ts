@@ -16,7 +16,7 @@ test("the npm package holds the CLI, the typed library, the Elixir shim, README 
     "bin/gen-appup.js",
     "dist/index.js",
     "dist/index.d.ts",
-    "dist/cli/main.js",
+    "dist/cli/gen-appup.js",
     "elixir/mix.exs",
     "elixir/lib/gen_appup.ex",
   ])
