@@ -127,11 +127,11 @@ function runners(p: ReturnType<typeof pair>, withCaCerts: boolean): Record<strin
     "Erlang baseline": () => erlang("bench_baseline"),
     "Erlang lean baseline": () => erlang("bench_lean"),
     "gen-appup full plan": () =>
-      measure(process.execPath, [join(ROOT, "bin/gen-appup.js"), p.old, p.new, "--out", out]),
+      measure(process.execPath, [join(ROOT, "bin/gen-appup.cjs"), p.old, p.new, "--out", out]),
     ...(extraCaCerts && withCaCerts
       ? {
           "gen-appup full plan, NODE_EXTRA_CA_CERTS set": () =>
-            measure(process.execPath, [join(ROOT, "bin/gen-appup.js"), p.old, p.new, "--out", out], process.env),
+            measure(process.execPath, [join(ROOT, "bin/gen-appup.cjs"), p.old, p.new, "--out", out], process.env),
         }
       : {}),
   };
@@ -174,7 +174,7 @@ const f = (x: number, d = 2) => x.toFixed(d);
  */
 function stepCost(runs: number): { stepMs: number; floorMs: number } {
   const dir = join(CACHE, "step");
-  const env = { ...CLEAN_ENV, MIX_ENV: "prod", GEN_APPUP_CLI: join(ROOT, "bin/gen-appup.js") };
+  const env = { ...CLEAN_ENV, MIX_ENV: "prod", GEN_APPUP_CLI: join(ROOT, "bin/gen-appup.cjs") };
   const build = (vsn: string) => {
     rmSync(join(dir, "lib"), { recursive: true, force: true });
     cpSync(join(ROOT, `examples/bank-${vsn}/lib`), join(dir, "lib"), { recursive: true });

@@ -76,13 +76,13 @@ function main(): void {
     say(
       "5. gen-appup: the release root now holds 0.1.0 and 0.2.0; write the appup and the relup, also into the tarball",
     );
-    run(process.execPath, [join(root, "bin/gen-appup.js"), release, "--tar"], work);
+    run(process.execPath, [join(root, "bin/gen-appup.cjs"), release, "--tar"], work);
 
     say("5b. Rehearse it before it ships: gen-appup verify boots 0.1.0 on a scratch node and upgrades it under load");
     run(
       process.execPath,
       [
-        join(root, "bin/gen-appup.js"),
+        join(root, "bin/gen-appup.cjs"),
         "verify",
         join(project, "_build/prod/bank-0.1.0.tar.gz"),
         release,

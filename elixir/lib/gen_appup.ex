@@ -147,7 +147,7 @@ defmodule GenAppup do
     [
       Path.join(root, "node_modules/.bin/gen-appup"),
       Path.join(root, "assets/node_modules/.bin/gen-appup"),
-      Path.expand("../../bin/gen-appup.js", __DIR__)
+      Path.expand("../../bin/gen-appup.cjs", __DIR__)
     ]
   end
 

@@ -1,4 +1,5 @@
 /** The `gen-appup` command line: a thin edge over the pipeline. Exit codes: 0 done, 1 bad input, 2 usage. */
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { GenAppupError, oneLine } from "../errors.js";
 import type { Term } from "../term/term.js";
@@ -80,7 +81,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
         out.write((command === "verify" ? VERIFY_USAGE : command === "inspect" ? INSPECT_USAGE : USAGE) + "\n"),
         0
       );
-    if (command === "--version" || command === "-v") return (out.write(`${await version()}\n`), 0);
+    if (command === "--version" || command === "-v") return (out.write(`${version()}\n`), 0);
     if (command === "inspect") return inspect(rest, out);
     if (command === "verify") return verifyCommand(rest, out, (m) => new UsageError(m));
     if (!command) throw new UsageError("no release given");
@@ -198,9 +199,8 @@ function upgradeCommand(args: string[], out: NodeJS.WritableStream, err: NodeJS.
   return result.exitCode;
 }
 
-async function version(): Promise<string> {
-  const { readFile } = await import("node:fs/promises");
-  const pkg = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
   return pkg.version;
 }
 

@@ -27,7 +27,7 @@ test("inspect --json prints one JSON object per module of a release", () => {
   // A reader that stops after the first line closes the pipe: no stack trace, success.
   const head = spawnSync(
     "sh",
-    ["-c", `"${process.execPath}" "${join(ROOT, "bin/gen-appup.js")}" inspect --json "${shop.tarball}" | head -1`],
+    ["-c", `"${process.execPath}" "${join(ROOT, "bin/gen-appup.cjs")}" inspect --json "${shop.tarball}" | head -1`],
     {
       encoding: "utf8",
     },

@@ -13,16 +13,16 @@ test("the npm package holds the CLI, the typed library, the Elixir shim, README 
     "LICENSE",
     "README.md",
     "package.json",
-    "bin/gen-appup.js",
+    "bin/gen-appup.cjs",
     "dist/index.js",
     "dist/index.d.ts",
-    "dist/cli/gen-appup.js",
+    "dist/cli/gen-appup.cjs",
     "elixir/mix.exs",
     "elixir/lib/gen_appup.ex",
   ])
     assert.ok(files.includes(needed), `${needed} is packed`);
-  const stray = files.filter((f) => /\.map$|^(src|test|fixtures|fuzz|bench|examples|scripts)\//.test(f));
-  assert.deepEqual(stray, [], "no source maps, sources, tests or fixtures");
+  const stray = files.filter((f) => /\.map$|\.cache$|^(src|test|fixtures|fuzz|bench|examples|scripts)\//.test(f));
+  assert.deepEqual(stray, [], "no source maps, code caches, sources, tests or fixtures");
 });
 
 test("the Elixir shim's version is the npm package's: npx fetches the CLI at the shim's version", () => {

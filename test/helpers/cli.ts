@@ -11,7 +11,7 @@ export interface CliResult {
 
 /** Runs the built `gen-appup` binary (npm test builds it first). */
 export function cli(args: string[], env: NodeJS.ProcessEnv = process.env): CliResult {
-  const bin = join(ROOT, "bin/gen-appup.js");
+  const bin = join(ROOT, "bin/gen-appup.cjs");
   if (!existsSync(join(ROOT, "dist/cli/main.js")))
     throw new Error("dist/ is missing: run `npm run build` (npm test does)");
   const r = spawnSync(process.execPath, [bin, ...args], {

@@ -78,7 +78,7 @@ end
     new RegExp(`\\{"\\S*npx", \\["--yes", "gen-appup@${version.replaceAll(".", "\\.")}"\\]\\}`),
   );
   // GEN_APPUP_CLI.
-  const cli = join(ROOT, "bin/gen-appup.js");
+  const cli = join(ROOT, "bin/gen-appup.cjs");
   assert.match(mix(command, { GEN_APPUP_CLI: cli }), new RegExp(`\\["${cli}"\\]`));
   assert.match(
     mix(["gen_appup", "-v"], { GEN_APPUP_CLI: cli }),
