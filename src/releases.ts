@@ -58,11 +58,15 @@ function tarballBeside(root: string, name: string, vsn: string): string | undefi
   return [join(root, "..", "..", file), join(root, file)].find((t) => existsSync(t));
 }
 
-/** The tarball the build left for release `to` (mix: _build/ENV/NAME-VSN.tar.gz; relx: in the root). */
+/** Release `r`'s tarball: itself, or the one the build left (mix: _build/ENV/NAME-VSN.tar.gz; relx: in the root). */
+export function tarballOf(r: Release): string | undefined {
+  return r.source.kind === "tar" ? r.origin : tarballBeside(resolve(r.source.origin), r.name, r.vsn);
+}
+
+/** The tarball the build left for release `to`, for --tar. */
 export function buildTarball(to: Release): string {
-  if (to.source.kind === "tar") return to.origin;
+  const found = tarballOf(to);
   const root = resolve(to.source.origin);
-  const found = tarballBeside(root, to.name, to.vsn);
   if (!found)
     throw new GenAppupError(
       root,

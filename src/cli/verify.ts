@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { GenAppupError } from "../errors.js";
 import { readFile } from "../read/source.js";
 import { TOOLCHAIN_APPS } from "../plan/checks.js";
-import { resolveReleases } from "../releases.js";
+import { resolveReleases, tarballOf } from "../releases.js";
 import { rehearse, type PhaseReport, type VerifyReport } from "../verify/rehearse.js";
 import { upgradeTarball } from "../verify/tarball.js";
 import { upgrade } from "../upgrade.js";
@@ -58,7 +58,8 @@ export function verifyCommand(args: string[], out: NodeJS.WritableStream, usage:
     if (!values.json) out.write(`verify: ${to.name} ${to.vsn} is a first release: nothing to rehearse\n`);
     return 0;
   }
-  if (old.source.kind !== "tar")
+  const oldTarball = tarballOf(old);
+  if (!oldTarball)
     throw new GenAppupError(old.origin, `verify boots OLD from its tarball: pass ${old.name}-${old.vsn}.tar.gz`);
   if (to.source.kind === "tar") installable(to);
   const checks = [...(values.check ?? []).map(checkOf), ...(values.eval ?? [])];
@@ -69,7 +70,7 @@ export function verifyCommand(args: string[], out: NodeJS.WritableStream, usage:
   const scratch = mkdtempSync(join(tmpdir(), "gen-appup-verify-"));
   try {
     const newTarball = to.source.kind === "tar" ? to.origin : upgradeTarball(to.source.origin, to, scratch);
-    const report = rehearse(to.name, old.vsn, to.vsn, old.origin, newTarball, {
+    const report = rehearse(to.name, old.vsn, to.vsn, oldTarball, newTarball, {
       scratch,
       checks,
       ...(values.setup ? { setup: values.setup } : {}),
