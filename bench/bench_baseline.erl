@@ -5,12 +5,17 @@
 %%   erl -noshell -pa DIR -run bench_baseline main OldRoot NewRoot OutDir -s init stop
 -module(bench_baseline).
 -export([main/1]).
+%% Shared with the lean baseline (bench_lean.erl).
+-export([relup/3, apps/1, write_appup/5]).
 
 main([Old, New, Out]) ->
     OldApps = apps(Old), NewApps = apps(New),
     OldMods = modules(Old, OldApps), NewMods = modules(New, NewApps),
     [appup(New, A, V, proplists:get_value(A, OldApps), OldMods, NewMods)
      || {A, V} <- NewApps, proplists:is_defined(A, OldApps), proplists:get_value(A, OldApps) =/= V],
+    relup(Old, New, Out).
+
+relup(Old, New, Out) ->
     {ok, _, _, _} = systools:make_relup(rel(New), [rel(Old)], [rel(Old)],
                                         [{path, [filename:join(New, "lib/*/ebin"), filename:join(Old, "lib/*/ebin")]},
                                          {outdir, Out}, silent]),
@@ -41,6 +46,10 @@ appup(New, App, Vsn, OldVsn, OldMods, NewMods) ->
     Up = [{add_module, M} || M <- maps:keys(N), not maps:is_key(M, O)]
         ++ [instruction(M, maps:get(M, N), Touched) || M <- Changed]
         ++ [{delete_module, M} || M <- maps:keys(O), not maps:is_key(M, N)],
+    write_appup(New, App, Vsn, OldVsn, Up).
+
+%% The appup of App: Up, and its mirror down (adds and deletes swapped).
+write_appup(New, App, Vsn, OldVsn, Up) ->
     Down = [case I of {add_module, M} -> {delete_module, M}; {delete_module, M} -> {add_module, M}; _ -> I end || I <- lists:reverse(Up)],
     File = filename:join([New, "lib", atom_to_list(App) ++ "-" ++ Vsn, "ebin", atom_to_list(App) ++ ".appup"]),
     ok = file:write_file(File, io_lib:format("~tp.~n", [{Vsn, [{OldVsn, Up}], [{OldVsn, Down}]}])).

@@ -33,17 +33,9 @@ function pathWithoutNode(): string {
   return bin;
 }
 
-test("the shim, a plain dependency, compiles and tests with no Node; the CLI: GEN_APPUP_CLI, node_modules, npx", () => {
-  const dir = tempDir("shim");
+/** A mix project in `dir` with the shim as a path dependency outside node_modules. */
+function withShim(dir: string): void {
   cpSync(join(ROOT, "elixir"), join(dir, "deps_src/gen_appup"), { recursive: true });
-  mkdirSync(join(dir, "lib"));
-  writeFileSync(join(dir, "lib/app.ex"), "defmodule App do\n  def hello, do: :world\nend\n");
-  mkdirSync(join(dir, "test"));
-  writeFileSync(join(dir, "test/test_helper.exs"), "ExUnit.start()\n");
-  writeFileSync(
-    join(dir, "test/app_test.exs"),
-    'defmodule AppTest do\n  use ExUnit.Case\n  test "hello", do: assert(App.hello() == :world)\nend\n',
-  );
   writeFileSync(
     join(dir, "mix.exs"),
     `defmodule App.MixProject do
@@ -52,6 +44,19 @@ test("the shim, a plain dependency, compiles and tests with no Node; the CLI: GE
     do: [app: :app, version: "0.1.0", deps: [{:gen_appup, path: "deps_src/gen_appup", runtime: false}]]
 end
 `,
+  );
+}
+
+test("the shim, a plain dependency, compiles and tests with no Node; the CLI: GEN_APPUP_CLI, node_modules, npx", () => {
+  const dir = tempDir("shim");
+  withShim(dir);
+  mkdirSync(join(dir, "lib"));
+  writeFileSync(join(dir, "lib/app.ex"), "defmodule App do\n  def hello, do: :world\nend\n");
+  mkdirSync(join(dir, "test"));
+  writeFileSync(join(dir, "test/test_helper.exs"), "ExUnit.start()\n");
+  writeFileSync(
+    join(dir, "test/app_test.exs"),
+    'defmodule AppTest do\n  use ExUnit.Case\n  test "hello", do: assert(App.hello() == :world)\nend\n',
   );
   const env = { ...mixEnv(), MIX_ENV: "dev" };
   const mix = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
@@ -112,16 +117,7 @@ end
 test("the npx route runs the npm package at the shim's own version, fetched and installed by npx", async () => {
   // Outside this repository: npx run inside a project named gen-appup would look for the bin there.
   const dir = mkdtempSync(join(tmpdir(), "gen-appup-npx-"));
-  cpSync(join(ROOT, "elixir"), join(dir, "deps_src/gen_appup"), { recursive: true });
-  writeFileSync(
-    join(dir, "mix.exs"),
-    `defmodule App.MixProject do
-  use Mix.Project
-  def project,
-    do: [app: :app, version: "0.1.0", deps: [{:gen_appup, path: "deps_src/gen_appup", runtime: false}]]
-end
-`,
-  );
+  withShim(dir);
   const packed = run("npm", ["pack", "--pack-destination", dir, "--silent"], { cwd: ROOT }).trim().split("\n").at(-1)!;
   // The package is not published: a registry on loopback serves it (and passes the rest to npm's).
   const registry = spawn(
