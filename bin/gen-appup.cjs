@@ -29,8 +29,9 @@ process.stdout.on("error", (e) => {
   if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
   throw e;
 });
-const args = process.argv.slice(2);
-bundle.exports.main(args).then((code) => {
+const given = process.argv[2] === "--await-args" ? awaitedArgs() : Promise.resolve(process.argv.slice(2));
+given.then(async (args) => {
+  const code = await bundle.exports.main(args);
   process.exitCode = code;
   const command = code !== 2 && !["-v", "--version", "--help", "-h"].includes(args[0] ?? "--help");
   if (!command || (cachedData && !script.cachedDataRejected)) return;
@@ -42,3 +43,25 @@ bundle.exports.main(args).then((code) => {
     /* not writable here: every run compiles */
   }
 });
+
+/**
+ * Started ahead of its work (GenAppup.start/1, while mix assembles the release), the CLI reads its
+ * arguments from stdin: their count on a line, then each one followed by a NUL byte. Stdin closed
+ * first (the release was not made): nothing to do.
+ */
+function awaitedArgs() {
+  return new Promise((resolve) => {
+    let text = "";
+    process.stdin.setEncoding("utf8");
+    process.stdin.on("end", () => process.exit(0));
+    process.stdin.on("data", (chunk) => {
+      text += chunk;
+      const line = text.indexOf("\n");
+      const parts = text.slice(line + 1).split("\0");
+      const count = Number(text.slice(0, line));
+      if (line < 0 || parts.length <= count) return;
+      process.stdin.destroy();
+      resolve(parts.slice(0, count));
+    });
+  });
+}

@@ -39,6 +39,9 @@ defmodule GenAppup do
     * `:node` - the node executable (default `$GEN_APPUP_NODE`, else `node`).
   """
 
+  # The CLI start/1 started, in the process that runs the release's steps.
+  @started {__MODULE__, :started}
+
   # This shim's version: the npm package's, which npx fetches when nothing local is found.
   @version Mix.Project.config()[:version]
 
@@ -51,6 +54,16 @@ defmodule GenAppup do
     {output, status} = run(args, opts)
     if status != 0, do: Mix.raise(failure(output, status))
     if verify = opts[:verify], do: verify!(release, opts, verify)
+    release
+  end
+
+  @doc """
+  An optional release step before `:assemble`: starts gen-appup's CLI, which waits for its
+  arguments while the release is assembled, so that Node's start-up overlaps `:assemble` and
+  `step/1` costs the plan alone: `steps: [&GenAppup.start/1, :assemble, &GenAppup.step/1, :tar]`.
+  """
+  def start(%Mix.Release{} = release) do
+    Process.put(@started, open(["--await-args"], Keyword.get(release.options, :gen_appup, [])))
     release
   end
 
@@ -93,10 +106,26 @@ defmodule GenAppup do
   # The CLI's output shown as it comes (a rehearsal takes seconds) and kept for the error message.
   # A port, not System.cmd's collectable: an implementation of Collectable here would change the
   # user's consolidated protocols.
+  # The CLI started by start/1 gets the step's arguments (once); anything else starts its own.
   defp run(args, opts) do
-    {executable, lead} = command(opts)
-    port = Port.open({:spawn_executable, executable}, [:binary, :exit_status, :stderr_to_stdout, args: lead ++ args])
+    port =
+      case Process.delete(@started) do
+        nil -> open(args, opts)
+        started -> if Port.info(started), do: give(started, args), else: open(args, opts)
+      end
+
     echo(port, [])
+  end
+
+  defp open(args, opts) do
+    {executable, lead} = command(opts)
+    Port.open({:spawn_executable, executable}, [:binary, :exit_status, :stderr_to_stdout, args: lead ++ args])
+  end
+
+  # The arguments of a started CLI: their count on a line, then each one followed by a NUL byte.
+  defp give(port, args) do
+    Port.command(port, ["#{length(args)}\n" | Enum.map(args, &[&1, 0])])
+    port
   end
 
   defp echo(port, seen) do

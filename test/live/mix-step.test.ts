@@ -9,8 +9,11 @@ import { LiveNode } from "../helpers/live.js";
 let work = "";
 let pkg = "";
 
-/** The bank example at `version` (0.1.0 or 0.2.0) in `dir`, with the two lines that add the step. */
-function project(dir: string, version: "0.1.0" | "0.2.0", genAppup = ""): void {
+/**
+ * The bank example at `version` (0.1.0 or 0.2.0) in `dir`, with the two lines that add the step
+ * (and with `start`, the step that starts the CLI before :assemble).
+ */
+function project(dir: string, version: "0.1.0" | "0.2.0", genAppup = "", start = false): void {
   rmSync(join(dir, "lib"), { recursive: true, force: true });
   cpSync(join(ROOT, `examples/bank-${version}/lib`), join(dir, "lib"), { recursive: true });
   const mix = readFileSync(join(ROOT, `examples/bank-${version}/mix.exs`), "utf8")
@@ -18,7 +21,10 @@ function project(dir: string, version: "0.1.0" | "0.2.0", genAppup = ""): void {
       'elixir: "~> 1.14",',
       'elixir: "~> 1.14",\n      deps: [{:gen_appup, path: "node_modules/gen-appup/elixir", runtime: false}],',
     )
-    .replace("steps: [:assemble, :tar]", `steps: [:assemble, &GenAppup.step/1, :tar]${genAppup}`);
+    .replace(
+      "steps: [:assemble, :tar]",
+      `steps: [${start ? "&GenAppup.start/1, " : ""}:assemble, &GenAppup.step/1, :tar]${genAppup}`,
+    );
   writeFileSync(join(dir, "mix.exs"), mix);
 }
 
@@ -44,7 +50,7 @@ before(() => {
 
 test("npm-packed gen-appup as a mix release step: deploy 0.1.0, upgrade to 0.2.0, downgrade, upgrade again", () => {
   const dir = freshProject("bank");
-  project(dir, "0.1.0");
+  project(dir, "0.1.0", "", true);
   const first = release(dir);
   assert.match(first, /bank 0\.1\.0 is a first release: nothing to upgrade from/);
   const v1 = join(dir, "_build/prod/bank-0.1.0.tar.gz");
@@ -58,7 +64,7 @@ test("npm-packed gen-appup as a mix release step: deploy 0.1.0, upgrade to 0.2.0
     node.start();
     node.eval("'Elixir.Bank.Account':deposit(500)");
 
-    project(dir, "0.2.0");
+    project(dir, "0.2.0", "", true);
     const second = release(dir);
     // In mix's own style, uncoloured when the output is not a terminal.
     assert.match(second, /^\* assembling bank-0\.2\.0 on MIX_ENV=prod$/m);
