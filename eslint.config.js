@@ -13,7 +13,7 @@ export default tseslint.config(
     files: ["**/*.cjs"],
     languageOptions: {
       sourceType: "commonjs",
-      globals: { require: "readonly", __dirname: "readonly", process: "readonly" },
+      globals: { require: "readonly", __dirname: "readonly", process: "readonly", setImmediate: "readonly" },
     },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },

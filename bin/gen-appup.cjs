@@ -63,5 +63,6 @@ function awaitedArgs() {
       process.stdin.destroy();
       resolve(parts.slice(0, count));
     });
+    setImmediate(bundle.exports.warmUp);
   });
 }

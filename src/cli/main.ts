@@ -1,5 +1,7 @@
 /** The `gen-appup` command line: a thin edge over the pipeline. Exit codes: 0 done, 1 bad input, 2 usage. */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { deflateSync, inflateSync } from "node:zlib";
 import { parseArgs } from "node:util";
 import { GenAppupError, oneLine } from "../errors.js";
 import type { Term } from "../term/term.js";
@@ -10,6 +12,8 @@ import type { PlanOptions } from "../plan/plan.js";
 import type { TransformRule } from "../plan/rules.js";
 import { buildTarball, readOverrides, resolveReleases } from "../releases.js";
 import { upgrade } from "../upgrade.js";
+import { appupText } from "../emit/appup.js";
+import { parseAppup } from "../plan/appup.js";
 import { toJson, toSummary } from "./render.js";
 import { VERIFY_USAGE, verifyCommand } from "./verify.js";
 
@@ -63,6 +67,18 @@ releases/VSN directory, a .rel file or a tarball): name, md5 (beam_lib:md5/1), b
 exports, called modules, on_load, whether it loads a NIF, and its chunks. --json prints JSON Lines.`;
 
 export class UsageError extends Error {}
+
+/**
+ * What a started CLI (GenAppup.start/1) does while it waits for its arguments: the code every run
+ * needs is compiled (term reader, appup checks, printer) and Node's zlib and md5 are loaded.
+ */
+export function warmUp(): void {
+  const text = '{"2",[{"1",[{load_module,a,[b]},{update,b,{advanced,[]},[]}]}],[{"1",[{load_module,a}]}]}.';
+  appupText(parseAppup(parseOneTerm(text, "warm-up"), "warm-up"));
+  createHash("md5")
+    .update(inflateSync(deflateSync(text)))
+    .digest();
+}
 
 export async function main(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
   // With --json, a failure is a JSON object on stdout too: a tool reading it always gets one.
