@@ -93,14 +93,11 @@ export function upgrade(allOlds: Release[], to: Release, opts: UpgradeOptions): 
   ];
   const write = exitCode === 0 && !opts.dryRun;
   if (write) {
-    const files = intoRoot ? outputs.map((f) => ({ ...f, path: join(root, f.path) })) : [];
-    for (const f of files) keepUsersFile(f.path, f.text, !!opts.out);
-    if (tarball) files.push({ path: resolve(tarball), text: withMembers(tarball, members) });
-    // One set, so one lock: in the release root, or the directory that holds it and the tarball.
-    const base = commonDir([...(intoRoot ? [root] : []), ...(tarball ? [dirname(resolve(tarball))] : [])]);
-    writeAll(
-      base,
-      files.map((f) => ({ ...f, path: relative(base, f.path) })),
+    writeSet(
+      intoRoot ? root : undefined,
+      outputs,
+      tarball ? { path: resolve(tarball), members } : undefined,
+      !!opts.out,
     );
     if (reviews.length) writeAll(opts.saveAppups!, reviews);
   }
@@ -122,6 +119,26 @@ function keepUsersFile(path: string, text: string | Uint8Array, out: boolean, no
       ? "exists and is not one gen-appup wrote (no marker line): move it away to have it generated, or keep it " +
           "with --no-relup"
       : "exists and is not one gen-appup wrote (no marker line): move it away, or pass it with --appups",
+  );
+}
+
+/**
+ * The outputs under `root` and the members into `tarball`, as one set: one lock, in the release
+ * root or in the directory that holds it and the tarball.
+ */
+function writeSet(
+  root: string | undefined,
+  outputs: OutputFile[],
+  tarball: { path: string; members: OutputFile[] } | undefined,
+  out: boolean,
+): void {
+  const files = root ? outputs.map((f) => ({ ...f, path: join(root, f.path) })) : [];
+  for (const f of files) keepUsersFile(f.path, f.text, out);
+  if (tarball) files.push({ path: tarball.path, text: withMembers(tarball.path, tarball.members) });
+  const base = commonDir([...(root ? [root] : []), ...(tarball ? [dirname(tarball.path)] : [])]);
+  writeAll(
+    base,
+    files.map((f) => ({ ...f, path: relative(base, f.path) })),
   );
 }
 
