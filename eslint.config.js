@@ -13,7 +13,13 @@ export default tseslint.config(
     files: ["**/*.cjs"],
     languageOptions: {
       sourceType: "commonjs",
-      globals: { require: "readonly", __dirname: "readonly", process: "readonly", setImmediate: "readonly" },
+      globals: {
+        require: "readonly",
+        __dirname: "readonly",
+        process: "readonly",
+        setImmediate: "readonly",
+        Buffer: "readonly",
+      },
     },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },

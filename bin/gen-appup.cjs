@@ -3,10 +3,13 @@
  * Runs the CLI bundle (dist/cli/gen-appup.cjs) compiled through V8's code cache, kept beside it:
  * compiling is a sixth of a small run (the mix step) otherwise. The cache holds what one run
  * compiled, so it is written after a run of a command (not --version, --help or a usage error)
- * that found it missing or stale (another Node, a new build: V8 rejects it). A read-only install
- * goes without. CommonJS, as is the bundle: Node starts an ES module entry about 10 ms slower.
+ * that found it missing or stale. V8 rejects a cache made by another Node, but knows the source
+ * only by its length: the cache starts with the SHA-1 of the bundle it was made from, and one made
+ * from another bundle is not used. A read-only install goes without. CommonJS, as is the bundle:
+ * Node starts an ES module entry about 10 ms slower.
  */
 "use strict";
+const { createHash } = require("node:crypto");
 const { readFileSync, renameSync, writeFileSync } = require("node:fs");
 const Module = require("node:module");
 const { join } = require("node:path");
@@ -14,13 +17,16 @@ const { Script } = require("node:vm");
 
 const file = join(__dirname, "../dist/cli/gen-appup.cjs");
 const cache = `${file}.cache`;
+const source = readFileSync(file, "utf8");
+const id = createHash("sha1").update(source).digest();
 let cachedData;
 try {
-  cachedData = readFileSync(cache);
+  const saved = readFileSync(cache);
+  if (saved.subarray(0, id.length).equals(id)) cachedData = saved.subarray(id.length);
 } catch {
   /* none yet */
 }
-const script = new Script(Module.wrap(readFileSync(file, "utf8")), { filename: file, cachedData });
+const script = new Script(Module.wrap(source), { filename: file, cachedData });
 const bundle = { exports: {} };
 script.runInThisContext()(bundle.exports, Module.createRequire(file), bundle, file, join(file, ".."));
 
@@ -37,7 +43,7 @@ given.then(async (args) => {
   if (!command || (cachedData && !script.cachedDataRejected)) return;
   try {
     const temp = `${cache}.${process.pid}`;
-    writeFileSync(temp, script.createCachedData());
+    writeFileSync(temp, Buffer.concat([id, script.createCachedData()]));
     renameSync(temp, cache); // whole or not at all, whoever writes it last
   } catch {
     /* not writable here: every run compiles */
