@@ -18,7 +18,7 @@ import { planUpgrade, type AppupPlan, type PlanOptions, type UpgradePlan } from 
 import { makeRelup, type Relup } from "./plan/relup.js";
 import type { Release } from "./read/release.js";
 import { LIMITS } from "./read/limits.js";
-import { readFile, tarSource } from "./read/source.js";
+import { readFile } from "./read/source.js";
 
 export interface UpgradeOptions extends PlanOptions {
   out?: string;
@@ -144,12 +144,11 @@ function writeSet(
 
 /** The tarball with `members` added (replacing any of the same path); a relup in it that is not ours stays. */
 function withMembers(tarball: string, members: OutputFile[]): Uint8Array {
-  const bytes = readFile(tarball, LIMITS.tarballBytes);
-  const source = tarSource(tarball, bytes);
-  for (const f of members)
-    if (source.exists(f.path)) keepUsersFile(source.describe(f.path), f.text, false, source.read(f.path));
+  const text = new Map(members.map((f) => [f.path, f.text]));
   const files = members.map((f) => ({ path: f.path, data: typeof f.text === "string" ? Buffer.from(f.text) : f.text }));
-  return tarWith(bytes, tarball, files, new Date());
+  return tarWith(readFile(tarball, LIMITS.tarballBytes), tarball, files, new Date(), (path, body) =>
+    keepUsersFile(`${tarball}:${path}`, text.get(path)!, false, body),
+  );
 }
 
 const isRel = (f: OutputFile, to: Release) => f.path === `releases/${to.name}-${to.vsn}.rel`;

@@ -14,12 +14,24 @@ export interface TarFile {
 
 const BLOCK = 512;
 
-/** `bytes` (a tarball, gzipped or not) with `files` in it; gzipped when the input was. */
-export function tarWith(bytes: Uint8Array, file: string, files: TarFile[], mtime: Date): Uint8Array {
+/**
+ * `bytes` (a tarball, gzipped or not) with `files` in it; gzipped when the input was. A member that
+ * one of `files` replaces is shown to `replacing` first, which may refuse by throwing.
+ */
+export function tarWith(
+  bytes: Uint8Array,
+  file: string,
+  files: TarFile[],
+  mtime: Date,
+  replacing: (path: string, body: Uint8Array) => void = () => {},
+): Uint8Array {
   const data = tarData(bytes, file);
   const replaced = new Set(files.map((f) => f.path));
   const parts: Uint8Array[] = [];
-  for (const m of tarMembers(data, file)) if (!replaced.has(m.path)) parts.push(padded(data.subarray(m.start, m.end)));
+  for (const m of tarMembers(data, file)) {
+    if (replaced.has(m.path)) replacing(m.path, m.body);
+    else parts.push(padded(data.subarray(m.start, m.end)));
+  }
   const tar = Buffer.concat([...parts, tarArchive(files, mtime)]);
   return data === bytes ? tar : gzipSync(tar);
 }

@@ -90,8 +90,8 @@ export function listDir(path: string): string[] {
   }
 }
 
-export function tarSource(tarball: string, bytes = readFile(tarball, LIMITS.tarballBytes)): ReleaseSource {
-  const { files, dirs } = readTar(bytes, tarball);
+export function tarSource(tarball: string): ReleaseSource {
+  const { files, dirs } = readTar(readFile(tarball, LIMITS.tarballBytes), tarball);
   return memorySource(tarball, files, dirs, "tar");
 }
 
