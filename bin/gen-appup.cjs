@@ -39,7 +39,10 @@ const given = process.argv[2] === "--await-args" ? awaitedArgs() : Promise.resol
 given.then(async (args) => {
   const code = await bundle.exports.main(args);
   process.exitCode = code;
-  const command = code !== 2 && !["-v", "--version", "--help", "-h"].includes(args[0] ?? "--help");
+  // As main reads them: help anywhere (before "--"), the version first.
+  const options = args.includes("--") ? args.slice(0, args.indexOf("--")) : args;
+  const help = options.includes("--help") || options.includes("-h");
+  const command = code !== 2 && args.length > 0 && !help && !["-v", "--version"].includes(args[0]);
   if (!command || (cachedData && !script.cachedDataRejected)) return;
   try {
     const temp = `${cache}.${process.pid}`;

@@ -103,9 +103,6 @@ defmodule GenAppup do
     status
   end
 
-  # The CLI's output shown as it comes (a rehearsal takes seconds) and kept for the error message.
-  # A port, not System.cmd's collectable: an implementation of Collectable here would change the
-  # user's consolidated protocols.
   # The CLI started by start/1 gets the step's arguments (once); anything else starts its own.
   defp run(args, opts) do
     port =
@@ -128,6 +125,9 @@ defmodule GenAppup do
     port
   end
 
+  # The CLI's output shown as it comes (a rehearsal takes seconds) and kept for the error message.
+  # A port, not System.cmd's collectable: an implementation of Collectable here would change the
+  # user's consolidated protocols.
   defp echo(port, seen) do
     receive do
       {^port, {:data, chunk}} ->
